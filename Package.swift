@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// A callback plugin bundled with the host: a folder under Plugins/, built as its own `.so`.
+func swiftPlugin(_ name: String) -> (Product, Target) {
+    (.library(name: name, type: .dynamic, targets: [name]),
+     .target(name: name, dependencies: ["TrainerPluginSDK"], path: "Plugins/\(name)"))
+}
+
+func cPlugin(_ name: String) -> (Product, Target) {
+    (.library(name: name, type: .dynamic, targets: [name]),
+     .target(name: name, dependencies: ["CTrainerPlugin"], path: "Plugins/\(name)"))
+}
+
+let plugins = [
+    swiftPlugin("ProgbarLogger"),
+    swiftPlugin("History"),
+    cPlugin("StopAtAccuracy"),
+]
+
+let package = Package(
+    name: "trainer",
+    products: [
+        .executable(name: "trainer", targets: ["trainer"]),
+        .library(name: "TrainerPluginSDK", targets: ["TrainerPluginSDK"]),
+    ] + plugins.map(\.0),
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // The ABI: trainer_plugin.h, the only contract between host and plugins.
+        .target(name: "CTrainerPlugin"),
+        // System libraries.
+        .systemLibrary(name: "COpenBLAS"),
+        .systemLibrary(name: "CZlib"),
+
+        // The engine: tensors, layers, losses, optimizers, metrics, the fit loop.
+        .target(name: "TrainerEngine", dependencies: ["COpenBLAS", "TrainerData"]),
+        // Data sets and their file formats.
+        .target(name: "TrainerData", dependencies: ["CZlib"]),
+        // Plugin discovery, loading, validation and dispatch; the host table.
+        .target(name: "TrainerHost", dependencies: [
+            "CTrainerPlugin", "TrainerEngine",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A run: configuration, model building, wiring engine, data and plugins together.
+        .target(name: "TrainerRun", dependencies: [
+            "TrainerEngine", "TrainerData", "TrainerHost",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The command line.
+        .executableTarget(name: "trainer", dependencies: [
+            "TrainerRun", "TrainerHost",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The Swift SDK for plugin authors. Linked into plugins, never into the host.
+        .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin"]),
+
+        .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
+        .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
+        .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "CTrainerPlugin"]),
+        .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
+        .testTarget(name: "EndToEndTests"),
+    ] + plugins.map(\.1),
+    swiftLanguageModes: [.v5]
+)
