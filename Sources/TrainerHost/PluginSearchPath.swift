@@ -1,0 +1,59 @@
+import Foundation
+
+/// Where the host looks for plugins, in order. The first directory to provide an id wins;
+/// a later file with the same id is listed as invalid.
+public struct PluginSearchPath: Sendable {
+    public var directories: [String]
+
+    public init(directories: [String]) {
+        self.directories = directories
+    }
+
+    /// `--plugins-dir` options, `$TRAINER_PLUGIN_PATH` (colon-separated), `./plugins`, the
+    /// directory holding the `trainer` binary (the plugins this package builds), then
+    /// `~/.local/share/trainer/plugins`.
+    public static func standard(extraDirectories: [String] = [],
+                                environment: [String: String] = ProcessInfo.processInfo.environment,
+                                workingDirectory: String = FileManager.default.currentDirectoryPath,
+                                executableDirectory: String? = PluginSearchPath.executableDirectory())
+        -> PluginSearchPath
+    {
+        var directories = extraDirectories
+        if let path = environment["TRAINER_PLUGIN_PATH"] {
+            directories += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        directories.append((workingDirectory as NSString).appendingPathComponent("plugins"))
+        if let executableDirectory { directories.append(executableDirectory) }
+        if let home = environment["HOME"], !home.isEmpty {
+            directories.append((home as NSString).appendingPathComponent(".local/share/trainer/plugins"))
+        }
+        return PluginSearchPath(directories: directories)
+    }
+
+    /// The directory of the running executable (from /proc/self/exe).
+    public static func executableDirectory() -> String? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        return (path as NSString).deletingLastPathComponent
+    }
+
+    /// The `*.so` files of every directory, in search order, each real file once.
+    /// Missing directories are skipped; files in one directory come in name order.
+    public func pluginFiles() -> [String] {
+        var seen = Set<String>()
+        var files: [String] = []
+        for directory in directories {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names.sorted() where name.hasSuffix(".so") {
+                let path = (directory as NSString).appendingPathComponent(name)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                      !isDirectory.boolValue else { continue }
+                let real = (path as NSString).resolvingSymlinksInPath
+                if seen.insert(real).inserted { files.append(path) }
+            }
+        }
+        return files
+    }
+}

@@ -1,0 +1,76 @@
+import Logging
+
+/// One plugin a run enables, with the parameters the user set (the rest take defaults).
+public struct PluginSettings: Equatable, Sendable {
+    public var id: String
+    public var values: [(key: String, value: ParameterValue)]
+
+    public init(id: String, values: [(key: String, value: ParameterValue)] = []) {
+        self.id = id
+        self.values = values
+    }
+
+    public static func == (a: PluginSettings, b: PluginSettings) -> Bool {
+        a.id == b.id && a.values.map(\.key) == b.values.map(\.key) && a.values.map(\.value) == b.values.map(\.value)
+    }
+
+    /// Sets (or replaces) one parameter, keeping first-set order.
+    public mutating func set(_ key: String, _ value: ParameterValue) {
+        if let i = values.firstIndex(where: { $0.key == key }) {
+            values[i].value = value
+        } else {
+            values.append((key, value))
+        }
+    }
+
+    /// The value set for `key`, if any.
+    public func value(_ key: String) -> ParameterValue? {
+        values.first { $0.key == key }?.value
+    }
+}
+
+/// A problem with a run's plugin settings, naming the plugin and the key.
+public struct PluginSettingsError: Error, CustomStringConvertible {
+    public var plugin: String
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        if let key { return "plugin \(plugin), parameter \(key): \(message)" }
+        return "plugin \(plugin): \(message)"
+    }
+}
+
+extension PluginRegistry {
+    /// Checks settings against the plugin's schema: the plugin exists, every key is a
+    /// parameter, every value fits. Returns the plugin and one value per schema entry.
+    public func resolve(_ settings: PluginSettings) throws -> (LoadedPlugin, [ParameterValue]) {
+        guard let plugin = plugin(id: settings.id) else {
+            throw PluginSettingsError(plugin: settings.id, key: nil, message: unknownPluginError(settings.id))
+        }
+        let specs = plugin.descriptor.parameters
+        for (key, _) in settings.values where !specs.contains(where: { $0.name == key }) {
+            let known = specs.map(\.name).joined(separator: ", ")
+            throw PluginSettingsError(plugin: plugin.id, key: key,
+                                      message: "unknown parameter" + (known.isEmpty ? " (it takes none)" : " (parameters: \(known))"))
+        }
+        let values = try specs.map { spec -> ParameterValue in
+            guard let given = settings.value(spec.name) else { return spec.defaultValue }
+            switch spec.validate(given) {
+            case .success(let value): return value
+            case .failure(let problem): throw PluginSettingsError(plugin: plugin.id, key: spec.name, message: problem.message)
+            }
+        }
+        return (plugin, values)
+    }
+
+    /// Validates every setting, then creates the instances in order. Nothing is created
+    /// unless every setting is valid.
+    public func instantiate(_ settings: [PluginSettings], session: TrainingSession?,
+                            logger: Logger = Logger(label: "trainer.plugins")) throws -> [PluginInstance] {
+        let resolved = try settings.map { try resolve($0) }
+        return try resolved.map { plugin, values in
+            try PluginInstance(plugin: plugin, values: values, session: session, logger: logger)
+        }
+    }
+}
