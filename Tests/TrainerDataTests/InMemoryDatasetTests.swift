@@ -1,0 +1,5 @@
+import XCTest
+@testable import TrainerData
+
+final class InMemoryDatasetTests: XCTestCase {
+}
