@@ -1,0 +1,124 @@
+import TrainerData
+
+/// Keras 3's `Model.fit`.
+extension Sequential {
+    /// Trains for `epochs - initialEpoch` epochs. Calls the hooks of `callbacks` in Keras 3's
+    /// order with Keras's log names:
+    ///
+    ///     on_train_begin({})
+    ///     per epoch:  on_epoch_begin(epoch, {})
+    ///       per batch:  on_train_batch_begin(b, {}); on_train_batch_end(b, {loss, metrics...})
+    ///                   (running means over the epoch); stop if `control.stopRequested`
+    ///       with validation: on_test_begin, on_test_batch_begin/end, on_test_end (see evaluate)
+    ///       on_epoch_end(epoch, {loss, metrics..., val_loss, val_metrics..., learning_rate})
+    ///       stop if `control.stopRequested`
+    ///     on_train_end(last epoch's logs)
+    ///
+    /// Samples are shuffled every epoch (a permutation drawn from `seed` and the epoch, so a
+    /// run resumed at `initialEpoch` sees the same order); the last partial batch is used.
+    @discardableResult
+    public func fit(train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32,
+                    shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
+                    callbacks: FitCallback? = nil, control: TrainingControl? = nil) throws -> History {
+        let control = control ?? self.control
+        guard let optimizer, let loss else { throw ModelError("fit: compile the model first") }
+        guard batchSize > 0 else { throw ModelError("fit: batch size must be positive, got \(batchSize)") }
+        guard train.count > 0 else { throw ModelError("fit: the training data has no samples") }
+        try checkData(train, role: "training")
+        if let validation {
+            guard validation.count > 0 else { throw ModelError("fit: the validation data has no samples") }
+            try checkData(validation, role: "validation")
+        }
+        reserve(batch: batchSize)
+        control.optimizer = optimizer
+        control.stopRequested = false
+
+        let metrics = try resolveMetrics(for: train)
+        let source = BatchSource(train, batchSize: batchSize)
+        let validator = try validation.map { try Evaluation(model: self, dataset: $0, batchSize: batchSize) }
+
+        let empty = Logs()
+        let batchLogs = Logs(names: ["loss"] + metrics.map(\.name))
+        var epochNames = batchLogs.names
+        if let validator { epochNames += validator.logs.names.map { "val_" + $0 } }
+        epochNames.append("learning_rate")
+        let epochLogs = Logs(names: epochNames)
+        let history = History()
+        var lossMean = RunningMean()
+        var ranEpoch = false
+
+        try callbacks?.trainBegin(logs: emptied(empty))
+        for epoch in max(initialEpoch, 0)..<max(epochs, initialEpoch, 0) {
+            lossMean.reset()
+            for m in metrics { m.reset() }
+            loss.invalidTargets = 0
+            try callbacks?.epochBegin(epoch, logs: emptied(empty))
+            if shuffle {
+                var rng = SplitMix64(seed: seed, stream: UInt64(epoch))
+                source.shuffle(&rng)
+            }
+            reseedLayers(seed: seed, epoch: epoch)
+
+            for step in 0..<source.steps {
+                try callbacks?.trainBatchBegin(step, logs: emptied(empty))
+                let n = source.load(step: step)
+                let value = trainStep(input: source.features.pointer, target: source.targets.pointer,
+                                      batch: n, metrics: metrics)
+                if loss.invalidTargets > 0 {
+                    throw ModelError("fit: \(loss.invalidTargets) training target(s) in batch \(step) of epoch \(epoch) are not valid for \(loss.name) (a class index outside 0..<\(outputShape.last ?? 1)?)")
+                }
+                lossMean.add(value, weight: Double(n))
+                batchLogs.values[0] = lossMean.mean
+                for i in 0..<metrics.count { batchLogs.values[i + 1] = metrics[i].result }
+                try callbacks?.trainBatchEnd(step, logs: batchLogs)
+                if control.stopRequested { break }
+            }
+
+            for i in 0..<batchLogs.count { epochLogs.values[i] = batchLogs.values[i] }
+            if let validator {
+                try validator.run(callbacks: callbacks)
+                for i in 0..<validator.logs.count {
+                    epochLogs.values[batchLogs.count + i] = validator.logs.values[i]
+                }
+            }
+            epochLogs.values[epochLogs.count - 1] = optimizer.learningRate
+            try callbacks?.epochEnd(epoch, logs: epochLogs)
+            history.record(epoch: epoch, logs: epochLogs)
+            ranEpoch = true
+            if control.stopRequested { break }
+        }
+        try callbacks?.trainEnd(logs: ranEpoch ? epochLogs : emptied(empty))
+        return history
+    }
+
+    /// Checks that `dataset`'s samples fit the model's input and loss.
+    func checkData(_ dataset: Dataset, role: String) throws {
+        guard isBuilt else { throw ModelError("build the model before using it") }
+        guard dataset.featureSize == inputSize else {
+            throw ModelError("the \(role) data has samples of shape \(dataset.featureShape) (\(dataset.featureSize) values), the model expects \(inputShape)")
+        }
+        if let loss {
+            let expected = loss.targetSize(forOutputShape: outputShape)
+            guard dataset.targetSize == expected else {
+                throw ModelError("the \(role) data has targets of shape \(dataset.targetShape), but \(loss.name) on outputs of shape \(outputShape) needs \(expected) value(s) per sample")
+            }
+        }
+    }
+
+    /// The compiled metric names as metric objects for `dataset`'s targets.
+    func resolveMetrics(for dataset: Dataset) throws -> [Metric] {
+        try metricNames.map { name in
+            guard let m = Metrics.named(name, outputShape: outputShape, targetShape: dataset.targetShape) else {
+                throw ModelError("unknown metric '\(name)'")
+            }
+            return m
+        }
+    }
+}
+
+/// `logs`, emptied if a callback added names to it (Keras passes `None`/`{}` there).
+@inline(__always)
+func emptied(_ logs: Logs) -> Logs {
+    if logs.count != 0 { logs.clear() }
+    return logs
+}

@@ -1,0 +1,90 @@
+/// Keras's `Dense(units, activation)`: `output = activation(input · kernel + bias)`.
+///
+/// The kernel is `[in, out]` as in Keras. Like Keras, a Dense layer on an input of rank > 1
+/// applies to the last axis. Products go through `cblas_sgemm`, transposes included, so no
+/// matrix is ever copied.
+public final class Dense: Layer {
+    public let units: Int
+    public let activation: ActivationFunction
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+
+    public private(set) var kernel: Parameter!
+    public private(set) var bias: Parameter?
+    private var outputBuffer: FloatBuffer!
+    private var inputGradientBuffer: FloatBuffer!
+
+    public init(_ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+                kernelInitializer: Initializer = .glorotUniform,
+                biasInitializer: Initializer = .zeros, name: String? = nil) {
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        super.init(name: name)
+    }
+
+    public override var kerasClassName: String { "Dense" }
+    public override var outputActivation: ActivationFunction? { activation }
+
+    private var inputDim: Int { inputShape.last ?? 1 }
+
+    public override func computeOutputShape(_ inputShape: [Int]) throws -> [Int] {
+        guard units > 0 else { throw LayerError(layer: name, message: "units must be positive, got \(units)") }
+        guard !inputShape.isEmpty else { throw LayerError(layer: name, message: "needs an input of rank >= 1") }
+        return inputShape.dropLast() + [units]
+    }
+
+    public override func createWeights(rng: inout SplitMix64) {
+        kernel = addWeight("kernel", shape: [inputDim, units], initializer: kernelInitializer, rng: &rng)
+        if useBias {
+            bias = addWeight("bias", shape: [units], initializer: biasInitializer, rng: &rng)
+        }
+    }
+
+    public override func allocateBuffers() {
+        outputBuffer = FloatBuffer(count: maxBatch * outputSize)
+        inputGradientBuffer = FloatBuffer(count: maxBatch * inputSize)
+        output = outputBuffer.pointer
+    }
+
+    public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
+        let rows = batch * (inputSize / inputDim)
+        let out = outputBuffer.pointer
+        var beta: Float = 0
+        if let bias {
+            let b = bias.value
+            for r in 0..<rows {
+                (out + r * units).update(from: b, count: units)
+            }
+            beta = 1
+        }
+        Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim, beta: beta)
+        activation.apply(out, rows: rows, width: units)
+    }
+
+    public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
+                                  batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
+        let rows = batch * (inputSize / inputDim)
+        if !activationFusedWithLoss {
+            activation.backward(output: outputBuffer.pointer, gradient: dz, rows: rows, width: units)
+        }
+        // dKernel[in, out] = inputᵀ · dz
+        Matrix.multiply(input, transposeA: true, dz, into: kernel.gradient!, m: inputDim, n: units, k: rows)
+        if let bias {
+            let db = bias.gradient!
+            db.update(repeating: 0, count: units)
+            for r in 0..<rows {
+                let row = dz + r * units
+                for j in 0..<units { db[j] += row[j] }
+            }
+        }
+        guard needsInputGradient else { return nil }
+        // dInput[rows, in] = dz · kernelᵀ
+        let dx = inputGradientBuffer.pointer
+        Matrix.multiply(dz, kernel.value, transposeB: true, into: dx, m: rows, n: inputDim, k: units)
+        return dx
+    }
+}

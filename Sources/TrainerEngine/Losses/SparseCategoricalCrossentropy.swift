@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keras's `sparse_categorical_crossentropy`: targets are class indices, predictions are
+/// probabilities over the last axis.
+///
+/// Value as Keras (TensorFlow backend, probabilities): clip to [1e-7, 1 - 1e-7], then
+/// `-log(p[y] / Σ p)`. Fused with a final softmax, the gradient with respect to the logits
+/// is `(p - onehot(y)) / rows`.
+public final class SparseCategoricalCrossentropy: Loss {
+    public var invalidTargets = 0
+    public init() {}
+    public var name: String { "sparse_categorical_crossentropy" }
+    public func fuses(with activation: ActivationFunction) -> Bool { activation == .softmax }
+
+    public func targetSize(forOutputShape outputShape: [Int]) -> Int {
+        outputShape.reduce(1, *) / max(outputShape.last ?? 1, 1)
+    }
+
+    public func compute(prediction p: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
+                        outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
+        let k = outputShape.last ?? 1
+        let rows = batch * targetSize(forOutputShape: outputShape)
+        let scale = 1 / Float(rows)
+        let lo = probabilityEpsilon, hi = 1 - probabilityEpsilon
+        var total: Double = 0
+        for r in 0..<rows {
+            let row = p + r * k
+            let t = target[r]
+            let label = Int(t)
+            let valid = t >= 0 && Float(label) == t && label < k
+            var clippedSum: Float = 0
+            for j in 0..<k { clippedSum += min(max(row[j], lo), hi) }
+            if valid {
+                let py = min(max(row[label], lo), hi)
+                total += Double(-logf(py) + logf(clippedSum))
+            } else {
+                invalidTargets += 1
+            }
+            guard let g = gradient.map({ $0 + r * k }) else { continue }
+            if !valid {
+                g.update(repeating: 0, count: k)
+            } else if fused {
+                for j in 0..<k { g[j] = row[j] * scale }
+                g[label] -= scale
+            } else {
+                let invSum = 1 / clippedSum
+                for j in 0..<k {
+                    let inside = row[j] >= lo && row[j] <= hi
+                    var d = invSum
+                    if j == label { d -= 1 / min(max(row[j], lo), hi) }
+                    g[j] = inside ? d * scale : 0
+                }
+            }
+        }
+        return total / Double(rows)
+    }
+}
