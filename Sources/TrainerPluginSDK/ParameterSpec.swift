@@ -1,0 +1,96 @@
+/// A value of a plugin parameter: what a run's configuration gives, or a schema's default.
+public enum ParameterValue: Equatable, Sendable {
+    /// No value: Keras's `None`. Only nullable parameters have it.
+    case none
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+}
+
+/// One parameter of a plugin's schema. Build it with the typed helpers:
+///
+/// ```swift
+/// static let parameters: [ParameterSpec] = [
+///     .string("monitor", default: "val_loss", help: "quantity to watch"),
+///     .double("min_delta", default: 0, help: "smallest change that counts", min: 0),
+///     .int("patience", default: 0, help: "epochs without improvement", min: 0),
+///     .string("mode", default: "auto", help: "direction", choices: ["auto", "min", "max"]),
+///     .double("baseline", default: nil, help: "value to beat (None: none)"),   // nullable
+///     .bool("restore_best_weights", default: false, help: "restore the best epoch's weights"),
+/// ]
+/// ```
+///
+/// A `nil` default makes the parameter nullable (Keras's `None`); `nullable: true` makes a
+/// parameter with a default nullable too. Bounds are inclusive. The host checks the schema when
+/// it loads the plugin and a run's values against it before training starts, so `init` sees
+/// only valid values.
+public struct ParameterSpec: Equatable, Sendable {
+    /// The type a parameter's values have.
+    public enum Kind: Equatable, Sendable {
+        case bool, int, double, string
+    }
+
+    /// Keras's parameter name, e.g. "patience".
+    public let name: String
+    public let kind: Kind
+    /// One line for `trainer plugins info`.
+    public let help: String
+    /// The value used when a run does not set the parameter; `.none` only when nullable.
+    public let defaultValue: ParameterValue
+    /// Whether the parameter may be none (Keras: `None`).
+    public let nullable: Bool
+    /// Inclusive lower bound (int and double only).
+    public let min: Double?
+    /// Inclusive upper bound (int and double only).
+    public let max: Double?
+    /// Allowed values (string only); nil allows any string.
+    public let choices: [String]?
+
+    public init(name: String, kind: Kind, help: String, defaultValue: ParameterValue,
+                nullable: Bool = false, min: Double? = nil, max: Double? = nil,
+                choices: [String]? = nil) {
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.defaultValue = defaultValue
+        self.nullable = nullable || defaultValue == .none
+        self.min = min
+        self.max = max
+        self.choices = choices
+    }
+
+    /// A floating-point parameter. An integer given in a run's configuration is accepted.
+    public static func double(_ name: String, default defaultValue: Double?, help: String,
+                              min: Double? = nil, max: Double? = nil,
+                              nullable: Bool = false) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .double, help: help,
+                      defaultValue: defaultValue.map { .double($0) } ?? .none,
+                      nullable: nullable, min: min, max: max)
+    }
+
+    /// An integer parameter.
+    public static func int(_ name: String, default defaultValue: Int?, help: String,
+                           min: Int? = nil, max: Int? = nil,
+                           nullable: Bool = false) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .int, help: help,
+                      defaultValue: defaultValue.map { .int($0) } ?? .none,
+                      nullable: nullable, min: min.map(Double.init), max: max.map(Double.init))
+    }
+
+    /// A boolean parameter.
+    public static func bool(_ name: String, default defaultValue: Bool?, help: String,
+                            nullable: Bool = false) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .bool, help: help,
+                      defaultValue: defaultValue.map { .bool($0) } ?? .none, nullable: nullable)
+    }
+
+    /// A string parameter, optionally restricted to `choices` (none of which may contain '|').
+    public static func string(_ name: String, default defaultValue: String?, help: String,
+                              choices: [String]? = nil,
+                              nullable: Bool = false) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .string, help: help,
+                      defaultValue: defaultValue.map { .string($0) } ?? .none,
+                      nullable: nullable, choices: choices)
+    }
+}

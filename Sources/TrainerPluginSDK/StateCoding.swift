@@ -1,0 +1,100 @@
+/// Builds the bytes of a plugin's saved state: fixed-width little-endian numbers and
+/// length-prefixed strings, read back in the same order by `StateReader`.
+///
+/// ```swift
+/// func saveState() throws -> [UInt8] {
+///     var writer = StateWriter()
+///     writer.write(best)
+///     writer.write(wait)
+///     return writer.bytes
+/// }
+/// ```
+public struct StateWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func write(_ value: Int) {
+        withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ value: Double) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ value: Bool) {
+        bytes.append(value ? 1 : 0)
+    }
+
+    public mutating func write(_ value: String) {
+        let utf8 = Array(value.utf8)
+        write(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+
+    public mutating func write(_ values: [Double]) {
+        write(values.count)
+        for value in values { write(value) }
+    }
+}
+
+/// Reads bytes written by `StateWriter`, in the same order. Every read throws on truncated or
+/// malformed input, so a damaged state file is an error, never a crash.
+public struct StateReader: Sendable {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    public mutating func readInt() throws -> Int {
+        Int(Int64(bitPattern: try readUInt64()))
+    }
+
+    public mutating func readDouble() throws -> Double {
+        Double(bitPattern: try readUInt64())
+    }
+
+    public mutating func readBool() throws -> Bool {
+        let raw = try take(1)[0]
+        guard raw <= 1 else { throw PluginError("saved state: bad bool byte \(raw)") }
+        return raw == 1
+    }
+
+    public mutating func readString() throws -> String {
+        let count = try readCount()
+        return String(decoding: try take(count), as: UTF8.self)
+    }
+
+    public mutating func readDoubles() throws -> [Double] {
+        let count = try readCount()
+        guard count <= (bytes.count - offset) / 8 else { throw truncated() }
+        return try (0..<count).map { _ in try readDouble() }
+    }
+
+    private mutating func readCount() throws -> Int {
+        let count = try readInt()
+        guard count >= 0, count <= bytes.count - offset else { throw truncated() }
+        return count
+    }
+
+    private mutating func readUInt64() throws -> UInt64 {
+        var value: UInt64 = 0
+        for (i, byte) in try take(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(i)) }
+        return value
+    }
+
+    private mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
+        guard count <= bytes.count - offset else { throw truncated() }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    private func truncated() -> PluginError {
+        PluginError("saved state is truncated or damaged")
+    }
+}
