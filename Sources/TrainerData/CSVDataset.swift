@@ -2,7 +2,7 @@
 public enum CSVDataset {
     /// Whether the first row names the columns.
     public enum Header: Sendable, Equatable {
-        /// A header when any cell of the first row is not a number.
+        /// A header when any non-empty cell of the first row is not a number.
         case auto
         case present
         case absent
@@ -75,7 +75,10 @@ public enum CSVDataset {
         switch options.header {
         case .present: hasHeader = true
         case .absent: hasHeader = false
-        case .auto: hasHeader = fields.contains { parseNumber(text, from: $0.start, to: $0.end) == nil }
+        case .auto:
+            hasHeader = fields.contains { field in
+                parseNumber(text, from: field.start, to: field.end) == nil && !scanner.string(field).isEmpty
+            }
         }
         let names: [String]? = hasHeader ? fields.map { scanner.string($0) } : nil
 

@@ -103,7 +103,9 @@ extension InMemoryDataset {
                 for i in 0 ..< elements {
                     let value = input[i]
                     guard value >= 0, value < Float(limit), value.rounded(.towardZero) == value else {
-                        throw bad(i, "\(value)")
+                        let text = value.rounded(.towardZero) == value && abs(value) < 1e9
+                            ? String(Int64(value)) : "\(value)"
+                        throw bad(i, text)
                     }
                     largest = max(largest, Int64(value))
                     output[i] = Int32(value)
