@@ -1,0 +1,34 @@
+/* A descriptor whose id is not allowed: "bad id/!" (a space, a slash, a '!'), or the empty
+ * string when compiled with -DBAD_ID_EMPTY. */
+#include "trainer_plugin.h"
+
+#ifdef BAD_ID_EMPTY
+#define BAD_ID ""
+#else
+#define BAD_ID "bad id/!"
+#endif
+
+static const trainer_hooks_t hooks = {.struct_size = sizeof(trainer_hooks_t)};
+
+static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *params,
+                               void **instance_out, char *error, size_t error_size) {
+    (void)host; (void)params; (void)error; (void)error_size;
+    *instance_out = NULL;
+    return TRAINER_STATUS_OK;
+}
+
+static void destroy(void *instance) { (void)instance; }
+
+static const trainer_plugin_descriptor_t descriptor = {
+    .struct_size = sizeof(trainer_plugin_descriptor_t),
+    .abi = {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR},
+    .id = BAD_ID,
+    .name = "Bad id",
+    .version = "1.0.0",
+    .summary = "Has an id the ABI does not allow.",
+    .create = create,
+    .destroy = destroy,
+    .hooks = &hooks,
+};
+
+TRAINER_EXPORT const trainer_plugin_descriptor_t *trainer_plugin_entry(void) { return &descriptor; }

@@ -1,0 +1,27 @@
+/* A descriptor whose struct_size (8) is too small to hold even its id: malformed. */
+#include "trainer_plugin.h"
+
+static const trainer_hooks_t hooks = {.struct_size = sizeof(trainer_hooks_t)};
+
+static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *params,
+                               void **instance_out, char *error, size_t error_size) {
+    (void)host; (void)params; (void)error; (void)error_size;
+    *instance_out = NULL;
+    return TRAINER_STATUS_OK;
+}
+
+static void destroy(void *instance) { (void)instance; }
+
+static const trainer_plugin_descriptor_t descriptor = {
+    .struct_size = 8,
+    .abi = {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR},
+    .id = "SmallStruct",
+    .name = "Small struct",
+    .version = "1.0.0",
+    .summary = "Declares struct_size 8.",
+    .create = create,
+    .destroy = destroy,
+    .hooks = &hooks,
+};
+
+TRAINER_EXPORT const trainer_plugin_descriptor_t *trainer_plugin_entry(void) { return &descriptor; }
