@@ -47,7 +47,7 @@ enum DescriptorReader {
         var parameters: [ParameterSpec] = []
         for index in 0..<Int(raw.param_count) {
             switch readParameter(raw.params![index], index: index) {
-            case .failure(let message): return bad(message)
+            case .failure(let problem): return bad(problem.reason)
             case .success(let spec):
                 if parameters.contains(where: { $0.name == spec.name }) {
                     return bad("parameter \"\(spec.name)\" is declared twice")
@@ -69,18 +69,18 @@ enum DescriptorReader {
     }
 
     private static func readParameter(_ pointer: UnsafePointer<trainer_param_spec_t>?, index: Int)
-        -> Result<ParameterSpec, String>
+        -> Result<ParameterSpec, Problem>
     {
-        guard let pointer else { return .failure("parameter \(index) is NULL") }
+        guard let pointer else { return .failure(Problem(reason: "parameter \(index) is NULL")) }
         let (raw, size) = copyStruct(UnsafeRawPointer(pointer), as: trainer_param_spec_t.self)
         guard size >= MemoryLayout<trainer_param_spec_t>.size else {
-            return .failure("parameter \(index) has struct_size \(size), smaller than the minimum \(MemoryLayout<trainer_param_spec_t>.size)")
+            return .failure(Problem(reason: "parameter \(index) has struct_size \(size), smaller than the minimum \(MemoryLayout<trainer_param_spec_t>.size)"))
         }
         guard let name = cString(raw.name), isValidID(name) else {
-            return .failure("parameter \(index) has no valid name")
+            return .failure(Problem(reason: "parameter \(index) has no valid name"))
         }
         guard let type = ParameterType(abi: raw.type) else {
-            return .failure("parameter \"\(name)\" has unknown type \(raw.type)")
+            return .failure(Problem(reason: "parameter \"\(name)\" has unknown type \(raw.type)"))
         }
         let flags = raw.flags
         let nullable = flags & UInt32(TRAINER_PARAM_NULLABLE) != 0
@@ -91,11 +91,11 @@ enum DescriptorReader {
                                  defaultValue: .none, nullable: nullable,
                                  minimum: minimum, maximum: maximum, choices: choices)
         guard let value = ValueConversion.read(raw.default_value) else {
-            return .failure("parameter \"\(name)\" has a default of unknown type \(raw.default_value.type)")
+            return .failure(Problem(reason: "parameter \"\(name)\" has a default of unknown type \(raw.default_value.type)"))
         }
         switch spec.validate(value) {
         case .success(let checked): spec.defaultValue = checked
-        case .failure(let problem): return .failure("parameter \"\(name)\": default does not fit its schema (\(problem.message))")
+        case .failure(let problem): return .failure(Problem(reason: "parameter \"\(name)\": default does not fit its schema (\(problem.message))"))
         }
         return .success(spec)
     }

@@ -143,21 +143,21 @@ final class HostTable {
             }
             return TRAINER_STATUS_OK
         },
-        save_weights: { host, path, error, size in
+        save_weights: { host, path, message, size in
             guard let me = context(host) else { return TRAINER_STATUS_ERROR }
-            guard let session = me.session else { return me.fail("no training run", into: error, size: size) }
-            guard let path else { return me.fail("path is NULL", into: error, size: size) }
+            guard let session = me.session else { return me.fail("no training run", into: message, size: size) }
+            guard let path else { return me.fail("path is NULL", into: message, size: size) }
             do { try session.saveWeights(to: String(cString: path)) } catch {
-                return me.fail("\(error)", into: error, size: size)
+                return me.fail("\(error)", into: message, size: size)
             }
             return TRAINER_STATUS_OK
         },
-        load_weights: { host, path, error, size in
+        load_weights: { host, path, message, size in
             guard let me = context(host) else { return TRAINER_STATUS_ERROR }
-            guard let session = me.session else { return me.fail("no training run", into: error, size: size) }
-            guard let path else { return me.fail("path is NULL", into: error, size: size) }
+            guard let session = me.session else { return me.fail("no training run", into: message, size: size) }
+            guard let path else { return me.fail("path is NULL", into: message, size: size) }
             do { try session.loadWeights(from: String(cString: path)) } catch {
-                return me.fail("\(error)", into: error, size: size)
+                return me.fail("\(error)", into: message, size: size)
             }
             return TRAINER_STATUS_OK
         },

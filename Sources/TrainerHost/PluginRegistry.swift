@@ -14,7 +14,7 @@ public final class PluginRegistry: @unchecked Sendable {
             case .failure(let problem):
                 invalid.append(problem)
             case .success(let plugin):
-                if let first = plugin(id: plugin.id) {
+                if let first = self.plugin(id: plugin.id) {
                     invalid.append(InvalidPlugin(
                         path: path, reason: "duplicate id \"\(plugin.id)\" (already provided by \(first.path))",
                         id: plugin.id))

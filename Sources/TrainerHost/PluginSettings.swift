@@ -35,6 +35,19 @@ public struct PluginSettingsError: Error, CustomStringConvertible {
     public var key: String?
     public var message: String
 
+    public init(plugin: String, key: String?, message: String) {
+        self.plugin = plugin
+        self.key = key
+        self.message = message
+    }
+
+    /// A key the plugin's schema does not have.
+    public static func unknownParameter(_ key: String, of plugin: LoadedPlugin) -> PluginSettingsError {
+        let known = plugin.descriptor.parameters.map(\.name).joined(separator: ", ")
+        return PluginSettingsError(plugin: plugin.id, key: key,
+                                   message: "unknown parameter" + (known.isEmpty ? " (it takes none)" : " (parameters: \(known))"))
+    }
+
     public var description: String {
         if let key { return "plugin \(plugin), parameter \(key): \(message)" }
         return "plugin \(plugin): \(message)"
@@ -50,9 +63,7 @@ extension PluginRegistry {
         }
         let specs = plugin.descriptor.parameters
         for (key, _) in settings.values where !specs.contains(where: { $0.name == key }) {
-            let known = specs.map(\.name).joined(separator: ", ")
-            throw PluginSettingsError(plugin: plugin.id, key: key,
-                                      message: "unknown parameter" + (known.isEmpty ? " (it takes none)" : " (parameters: \(known))"))
+            throw PluginSettingsError.unknownParameter(key, of: plugin)
         }
         let values = try specs.map { spec -> ParameterValue in
             guard let given = settings.value(spec.name) else { return spec.defaultValue }

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+
+/// Prints log messages for a person at a terminal: information on standard output as is
+/// (Keras's callbacks print their messages, e.g. "Epoch 5: early stopping"), warnings and
+/// errors on standard error, prefixed with their source.
+public struct ConsoleLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+
+    public init(label: String, level: Logger.Level = .info) {
+        logLevel = level
+    }
+
+    /// Installs the handler for the whole process (call once, first thing).
+    public static func bootstrap(level: Logger.Level = .info) {
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let source = event.metadata?["plugin"].map { "\($0): " } ?? ""
+        switch event.level {
+        case .trace, .debug:
+            Console.standardError("debug: \(source)\(event.message)")
+        case .info, .notice:
+            Console.standardOutput("\(event.message)")
+        case .warning:
+            Console.standardError("warning: \(source)\(event.message)")
+        case .error, .critical:
+            Console.standardError("error: \(source)\(event.message)")
+        }
+    }
+}
+
+/// Line output that reaches the terminal promptly and in order with plugins' own output.
+public enum Console {
+    public static func standardOutput(_ line: String) {
+        fflush(stdout)
+        FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+    }
+
+    public static func standardError(_ line: String) {
+        fflush(stdout)
+        FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TrainerHost
+
+/// The work behind `trainer plugins ...`.
+public enum PluginCommands {
+    static func registry(_ directories: [String]) -> PluginRegistry {
+        PluginRegistry(searchPath: .standard(extraDirectories: directories))
+    }
+
+    /// The plugins a configuration file enables (Keras's defaults when there is no file).
+    static func enabledPlugins(configPath: String) throws -> [PluginSettings] {
+        guard FileManager.default.fileExists(atPath: configPath) else { return RunConfig.defaultPlugins }
+        return try UsageProblem.wrap { try ConfigLoader.load(path: configPath).plugins }
+    }
+
+    public static func list(configPath: String, pluginDirectories: [String], json: Bool) throws -> String {
+        let listing = PluginListing(registry: registry(pluginDirectories), enabled: try enabledPlugins(configPath: configPath))
+        return json ? listing.json() : listing.text()
+    }
+
+    public static func info(id: String, configPath: String, pluginDirectories: [String]) throws -> String {
+        let registry = registry(pluginDirectories)
+        guard let plugin = registry.plugin(id: id) else { throw UsageProblem(registry.unknownPluginError(id)) }
+        let enabled = try enabledPlugins(configPath: configPath).contains { $0.id.lowercased() == plugin.id.lowercased() }
+        return PluginListing.info(plugin, enabled: enabled)
+    }
+
+    public static func enable(id: String, settings: [KeyValueText], configPath: String,
+                              pluginDirectories: [String]) throws -> String {
+        let registry = registry(pluginDirectories)
+        guard let plugin = registry.plugin(id: id) else { throw UsageProblem(registry.unknownPluginError(id)) }
+        return try UsageProblem.wrap {
+            let values = try PluginOverride(id: plugin.id, settings: settings).values(for: plugin)
+            var editor = try PluginsFileEditor(path: configPath)
+            editor.enable(plugin.id, set: values)
+            // The whole set must still fit the schema (values kept from before included).
+            if let settings = editor.enabled.first(where: { $0.id == plugin.id }) { _ = try registry.resolve(settings) }
+            try editor.write()
+            let order = editor.enabled.map(\.id).joined(separator: ", ")
+            return "Enabled \(plugin.id) in \(configPath). Plugins run in this order: \(order)."
+        }
+    }
+
+    public static func disable(id: String, configPath: String) throws -> String {
+        try UsageProblem.wrap {
+            var editor = try PluginsFileEditor(path: configPath)
+            guard editor.disable(id) else {
+                throw UsageProblem("\(id) is not enabled in \(configPath) (enabled: \(editor.enabled.map(\.id).joined(separator: ", ")))")
+            }
+            try editor.write()
+            let order = editor.enabled.map(\.id)
+            return "Disabled \(id) in \(configPath). " + (order.isEmpty ? "No plugins are enabled." : "Plugins run in this order: \(order.joined(separator: ", ")).")
+        }
+    }
+}

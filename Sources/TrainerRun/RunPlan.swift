@@ -1,0 +1,44 @@
+import Foundation
+import TrainerHost
+
+/// A run's configuration with the command line applied and every plugin setting checked
+/// against its plugin's schema: what `train` will do, settled before anything is loaded.
+struct RunPlan {
+    var config: RunConfig
+    /// The configuration's name in messages: its file, or "defaults".
+    var source: String
+    var registry: PluginRegistry
+
+    /// Reads the configuration (CONFIG, else ./trainer.toml, else the defaults), applies
+    /// the command line, and validates the plugins. Throws `UsageProblem`.
+    init(_ options: TrainOptions) throws {
+        let path = options.configPath
+            ?? (FileManager.default.fileExists(atPath: ConfigLoader.defaultFileName) ? ConfigLoader.defaultFileName : nil)
+        var config = try UsageProblem.wrap { try path.map { try ConfigLoader.load(path: $0) } ?? RunConfig() }
+        if let v = options.epochs { config.epochs = v }
+        if let v = options.batchSize { config.batchSize = v }
+        if let v = options.limit { config.data.limit = v }
+        if let v = options.verbose { config.verbose = v }
+        if let v = options.seed { config.seed = v }
+        if let v = options.runDirectory { config.runDirectory = v }
+        source = path ?? "defaults"
+        registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories))
+        for override in options.pluginOverrides {
+            guard let plugin = registry.plugin(id: override.id) else {
+                throw UsageProblem("command line: --plugin \(override.id): \(registry.unknownPluginError(override.id))")
+            }
+            let values = try UsageProblem.wrap { try override.values(for: plugin) }
+            if let index = config.plugins.firstIndex(where: { $0.id.lowercased() == plugin.id.lowercased() }) {
+                for (key, value) in values { config.plugins[index].set(key, value) }
+            } else {
+                config.plugins.append(PluginSettings(id: plugin.id, values: values))
+            }
+        }
+        for settings in config.plugins {
+            do { _ = try registry.resolve(settings) } catch {
+                throw UsageProblem("\(path ?? "configuration"): \(error)")
+            }
+        }
+        self.config = config
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import TrainerData
+import TrainerEngine
+import TrainerHost
+
+/// One `trainer train`: loads the data, builds the model, creates the plugins and fits.
+/// It is the `TrainingSession` behind every plugin's host table.
+public final class TrainingRun: TrainingSession {
+    let model: Sequential
+    let data: DataFactory.Loaded
+    public let runParameters: RunParameters
+
+    init(model: Sequential, data: DataFactory.Loaded, parameters: RunParameters) {
+        self.model = model
+        self.data = data
+        self.runParameters = parameters
+    }
+
+    /// Runs `trainer train`. Throws `UsageProblem` for anything wrong before training starts
+    /// and `TrainingFailure` when training itself fails.
+    public static func train(_ options: TrainOptions) throws {
+        let plan = try RunPlan(options)
+        let config = plan.config
+        let data = try UsageProblem.wrap { try DataFactory.load(config.data, loss: config.model.loss, source: plan.source) }
+        let model = try UsageProblem.wrap {
+            let model = Sequential(try ModelFactory.layers(config.model.layers, source: plan.source))
+            try model.build(inputShape: data.training.featureShape, maxBatch: config.batchSize, seed: config.seed)
+            model.compile(optimizer: try ModelFactory.optimizer(config.model.optimizer, source: plan.source),
+                          loss: try ModelFactory.loss(config.model.loss, source: plan.source),
+                          metrics: config.model.metrics)
+            return model
+        }
+        let directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory) }
+        let steps = (data.training.count + config.batchSize - 1) / config.batchSize
+        let run = TrainingRun(model: model, data: data, parameters: RunParameters(
+            verbose: config.verbose, epochs: config.epochs, steps: steps, batchSize: config.batchSize,
+            samples: data.training.count, initialEpoch: 0, runDirectory: directory,
+            validationSamples: data.validation?.count ?? 0))
+        let instances = try UsageProblem.wrap {
+            try plan.registry.instantiate(config.plugins, session: run, logger: Logger(label: "trainer.plugins"))
+        }
+        if config.verbose > 0 {
+            Console.standardOutput(model.summary())
+            let validation = data.validation.map { ", validating on \($0.count)" } ?? ""
+            Console.standardOutput("Training on \(data.training.count) samples\(validation); run directory: \(directory)")
+        }
+        let dispatcher = PluginDispatcher(instances: instances)
+        do {
+            try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
+                          batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
+                          callbacks: dispatcher, control: model.control)
+        } catch {
+            throw TrainingFailure("\(error)")
+        }
+        let weights = (directory as NSString).appendingPathComponent("weights.safetensors")
+        do { try run.saveWeights(to: weights) } catch {
+            throw TrainingFailure("could not save the final weights: \(error)")
+        }
+        if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
+        withExtendedLifetime(instances) {}
+    }
+
+    // MARK: - TrainingSession
+
+    public func requestStop() { model.control.stopRequested = true }
+
+    public var learningRate: Double { model.control.learningRate }
+
+    public func setLearningRate(_ value: Double) throws { model.control.learningRate = value }
+
+    public func weightViews() -> [WeightView] {
+        model.weights.map { WeightView(name: $0.name, shape: $0.shape, data: UnsafePointer($0.value), count: $0.count) }
+    }
+
+    public func snapshotWeights() -> [[Float]] { model.weights.map(\.values) }
+
+    public func restoreWeights(_ snapshot: [[Float]]) throws {
+        let weights = model.weights
+        guard snapshot.count == weights.count, zip(snapshot, weights).allSatisfy({ $0.count == $1.count }) else {
+            throw ModelError("the snapshot does not match the model's weights")
+        }
+        for (values, weight) in zip(snapshot, weights) { weight.setValues(values) }
+    }
+
+    public func saveWeights(to path: String) throws { try model.saveWeights(to: path) }
+
+    public func loadWeights(from path: String) throws { try model.loadWeights(from: path) }
+
+    public func evaluate() throws -> Logs {
+        guard let validation = data.validation else { throw ModelError("the run has no validation data") }
+        return try model.evaluate(validation, batchSize: runParameters.batchSize)
+    }
+}

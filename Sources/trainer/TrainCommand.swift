@@ -1,0 +1,62 @@
+import ArgumentParser
+import TrainerRun
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model.",
+        discussion: """
+            With no CONFIG, reads trainer.toml in the working directory when there is one, else \
+            trains the default model (Flatten, Dense(128, relu), Dense(10, softmax), Adam) on \
+            Fashion-MNIST for 5 epochs with the ProgbarLogger and History plugins.
+
+            Each run writes into its own directory, runs/<date-time>/ unless --run-dir says otherwise.
+
+            Example: trainer train --epochs 10 --plugin StopAtAccuracy --set threshold=0.88
+            """)
+
+    @Argument(help: ArgumentHelp("A TOML configuration file.", valueName: "CONFIG"))
+    var config: String?
+
+    @Option(help: "Number of epochs (overrides the configuration).")
+    var epochs: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Samples per batch (overrides the configuration).")
+    var batchSize: Int?
+
+    @Option(help: "Train on the first N samples only (and validate on the first N).")
+    var limit: Int?
+
+    @Option(help: "0 silent, 1 progress bar, 2 one line per epoch.")
+    var verbose: Int?
+
+    @Option(help: "Seed for weights, shuffling and dropout.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run's outputs into DIR.", valueName: "DIR"))
+    var runDirectory: String?
+
+    @Option(help: ArgumentHelp("Enable plugin ID for this run; --set options after it set its parameters (repeatable).", valueName: "ID"))
+    var plugin: [String] = []
+
+    @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
+    var set: [String] = []
+
+    @OptionGroup var search: PluginSearchOptions
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let verbose, !(0...2).contains(verbose) { throw ValidationError("--verbose must be 0, 1 or 2") }
+    }
+
+    func run() throws {
+        let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
+        let options = TrainOptions(
+            configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
+            seed: seed, runDirectory: runDirectory, pluginOverrides: overrides,
+            pluginDirectories: search.pluginsDirectories)
+        try TrainingRun.train(options)
+    }
+}
