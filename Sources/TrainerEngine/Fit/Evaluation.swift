@@ -53,6 +53,8 @@ extension Sequential {
         guard loss != nil else { throw ModelError("evaluate: compile the model first") }
         guard batchSize > 0 else { throw ModelError("evaluate: batch size must be positive") }
         let evaluation = try Evaluation(model: self, dataset: dataset, batchSize: batchSize)
+        let denormals = FlushDenormals()
+        defer { denormals.restore() }
         try evaluation.run(callbacks: callbacks)
         return evaluation.logs
     }
@@ -68,6 +70,8 @@ extension Sequential {
             throw ModelError("predict: samples of shape \(dataset.featureShape) do not fit the model's input \(inputShape)")
         }
         reserve(batch: batchSize)
+        let denormals = FlushDenormals()
+        defer { denormals.restore() }
         let source = BatchSource(dataset, batchSize: batchSize)
         let empty = Logs()
         let width = outputSize

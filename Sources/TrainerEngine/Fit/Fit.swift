@@ -30,6 +30,8 @@ extension Sequential {
             try checkData(validation, role: "validation")
         }
         reserve(batch: batchSize)
+        let denormals = FlushDenormals()
+        defer { denormals.restore() }
         control.optimizer = optimizer
         control.stopRequested = false
 

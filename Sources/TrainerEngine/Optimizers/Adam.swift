@@ -31,13 +31,28 @@ public final class Adam: Optimizer {
         let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let m = slot(i, 0), v = slot(i, 1)
         let a1 = 1 - beta1, a2 = 1 - beta2, eps = epsilon
-        for j in 0..<n {
+        var j = 0
+        let a1v = FloatVector(repeating: a1), a2v = FloatVector(repeating: a2)
+        let alphaV = FloatVector(repeating: alpha), epsV = FloatVector(repeating: eps)
+        while j + FloatVector.scalarCount <= n {
+            let gj = g.loadVector(at: j)
+            var mj = m.loadVector(at: j)
+            var vj = v.loadVector(at: j)
+            mj += (gj - mj) * a1v
+            vj += (gj * gj - vj) * a2v
+            m.storeVector(mj, at: j)
+            v.storeVector(vj, at: j)
+            w.storeVector(w.loadVector(at: j) - (mj * alphaV) / (vj.squareRoot() + epsV), at: j)
+            j += FloatVector.scalarCount
+        }
+        while j < n {
             let gj = g[j]
             let mj = m[j] + (gj - m[j]) * a1
             let vj = v[j] + (gj * gj - v[j]) * a2
             m[j] = mj
             v[j] = vj
             w[j] -= (mj * alpha) / (vj.squareRoot() + eps)
+            j += 1
         }
     }
 }
