@@ -105,8 +105,10 @@ public enum CSVDataset {
         }
 
         let featureColumns = columns - 1
-        let features = OwnedBuffer(capacity: max(file.count / 2, 64))
-        let labels = OwnedBuffer(capacity: max(file.count / (2 * columns), 64))
+        // Every cell takes at least two bytes of text (digit and delimiter) and four as a Float,
+        // so twice the text size holds all the values; pages never written are never touched.
+        let features = OwnedBuffer(capacity: 2 * file.count + 64)
+        let labels = OwnedBuffer(capacity: 2 * file.count / columns + 64)
         var classTargets = false
         var declaredClasses: Int? = nil
         if case let .classes(count) = options.targets {
@@ -168,6 +170,8 @@ public enum CSVDataset {
             throw DataError(.empty, file: path, "the file has a header row but no data rows")
         }
 
+        features.shrinkToFit()
+        labels.shrinkToFit()
         let featurePointer = UnsafePointer(features.pointer(to: Float.self, count: rows * featureColumns))
         switch options.targets {
         case let .classes(count):

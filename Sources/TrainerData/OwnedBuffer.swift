@@ -50,6 +50,14 @@ final class OwnedBuffer: @unchecked Sendable {
         capacity = bytes
     }
 
+    /// Gives back the memory beyond `count`.
+    func shrinkToFit() {
+        let bytes = Swift.max(count, 16)
+        guard bytes < capacity, let memory = realloc(base, bytes) else { return }
+        base = memory
+        capacity = bytes
+    }
+
     /// Makes room for `bytes` more bytes after `count`, growing geometrically.
     func reserveAdditional(_ bytes: Int) {
         let needed = count + bytes

@@ -73,4 +73,16 @@ final class DataFileTests: XCTestCase {
         assertDataError(.missingFile, containing: [missing]) { try DataFile.contents(of: missing) }
         assertDataError(.unreadable, containing: [dir.path, "directory"]) { try DataFile.contents(of: dir.path) }
     }
+
+    func testFormatInferredFromFileName() {
+        XCTAssertEqual(DataFormat(inferringFrom: "/data/train-images-idx3-ubyte.gz"), .idx)
+        XCTAssertEqual(DataFormat(inferringFrom: "t10k-labels-idx1-ubyte"), .idx)
+        XCTAssertEqual(DataFormat(inferringFrom: "x.idx"), .idx)
+        XCTAssertEqual(DataFormat(inferringFrom: "x_train.NPY"), .npy)
+        XCTAssertEqual(DataFormat(inferringFrom: "runs/a.npy.gz"), .npy)
+        XCTAssertEqual(DataFormat(inferringFrom: "iris.csv"), .csv)
+        XCTAssertEqual(DataFormat(inferringFrom: "iris.tsv.gz"), .csv)
+        XCTAssertNil(DataFormat(inferringFrom: "weights.bin"))
+        XCTAssertNil(DataFormat(inferringFrom: "data.gz"))
+    }
 }
