@@ -62,7 +62,7 @@ let package = Package(
 
         .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
-        .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "CTrainerPlugin"]),
+        .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
         .testTarget(name: "EndToEndTests"),
     ] + plugins.map(\.1),

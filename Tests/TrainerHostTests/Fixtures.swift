@@ -1,0 +1,101 @@
+import Foundation
+import XCTest
+import TrainerData
+import TrainerEngine
+@testable import TrainerHost
+
+/// Builds the C plugins of Tests/Fixtures into real shared objects, with the system's C
+/// compiler, the way a third party builds a plugin against the header alone.
+enum Fixtures {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let header = repository.appendingPathComponent("Sources/CTrainerPlugin/include").path
+
+    /// Compiles `Tests/Fixtures/<name>.c` (or any source path) into `directory/<output>`.
+    @discardableResult
+    static func build(_ source: String, into directory: URL, as output: String, defines: [String] = []) throws -> URL {
+        let sourcePath = source.hasPrefix("/") ? source : repository.appendingPathComponent("Tests/Fixtures/\(source).c").path
+        let target = directory.appendingPathComponent(output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-Wall", "-Werror", "-I", header]
+            + defines.map { "-D\($0)" } + [sourcePath, "-o", target.path]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "Fixtures", code: 1, userInfo: [NSLocalizedDescriptionKey: "cc failed for \(source): \(message)"])
+        }
+        return target
+    }
+
+    /// The build products directory (plugins built by this package live there).
+    static let productsDirectory: URL = {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("libHistory.so").path), url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+}
+
+/// A fresh directory per test.
+class FixtureTestCase: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func registry(_ directories: [URL]) -> PluginRegistry {
+        PluginRegistry(searchPath: PluginSearchPath(directories: directories.map(\.path)))
+    }
+}
+
+/// A training session over a real engine model, for driving plugins through real fits.
+final class SmallSession: TrainingSession {
+    let model: Sequential
+    let training: InMemoryDataset
+    let validation: InMemoryDataset
+    let runParameters: RunParameters
+
+    /// Four samples of two features, two classes; batches of two.
+    init(runDirectory: String, epochs: Int = 2) throws {
+        model = Sequential([Dense(2, activation: .softmax)])
+        try model.build(inputShape: [2], maxBatch: 2, seed: 1)
+        model.compile(optimizer: SGD(learningRate: 0.1), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+        training = try InMemoryDataset(features: .floats([0, 1, 1, 0, 0, 2, 2, 0]), featureShape: [2],
+                                       targets: .classes([0, 1, 0, 1], classCount: 2))
+        validation = try InMemoryDataset(features: .floats([0, 1, 1, 0]), featureShape: [2],
+                                         targets: .classes([0, 1], classCount: 2))
+        runParameters = RunParameters(verbose: 0, epochs: epochs, steps: 2, batchSize: 2, samples: 4,
+                                      runDirectory: runDirectory, validationSamples: 2)
+    }
+
+    func fit(_ callbacks: FitCallback) throws {
+        try model.fit(train: training, validation: validation, epochs: runParameters.epochs, batchSize: 2,
+                      shuffle: false, callbacks: callbacks, control: model.control)
+    }
+
+    func requestStop() { model.control.stopRequested = true }
+    var learningRate: Double { model.control.learningRate }
+    func setLearningRate(_ value: Double) throws { model.control.learningRate = value }
+    func weightViews() -> [WeightView] {
+        model.weights.map { WeightView(name: $0.name, shape: $0.shape, data: UnsafePointer($0.value), count: $0.count) }
+    }
+    func snapshotWeights() -> [[Float]] { model.weights.map(\.values) }
+    func restoreWeights(_ snapshot: [[Float]]) throws {
+        for (values, weight) in zip(snapshot, model.weights) { weight.setValues(values) }
+    }
+    func saveWeights(to path: String) throws { throw ModelError("not used here") }
+    func loadWeights(from path: String) throws { throw ModelError("not used here") }
+    func evaluate() throws -> Logs { try model.evaluate(validation, batchSize: 2) }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import TrainerHost
+
+final class PluginLoaderTests: FixtureTestCase {
+    func reason(of file: URL, in registry: PluginRegistry) -> String? {
+        registry.invalid.first { $0.path == file.path }?.reason
+    }
+
+    func testATextFileNamedSoIsInvalidNotACrash() throws {
+        let file = directory.appendingPathComponent("libText.so")
+        try "hello".write(to: file, atomically: true, encoding: .utf8)
+        let registry = registry([directory])
+        XCTAssertTrue(registry.plugins.isEmpty)
+        let reason = try XCTUnwrap(reason(of: file, in: registry))
+        XCTAssertTrue(reason.hasPrefix("not a loadable shared object: "), reason)
+        XCTAssertTrue(reason.contains("file too short") || reason.contains("invalid ELF header"), reason)
+    }
+
+    func testALibraryWithoutTheEntrySymbolIsInvalid() throws {
+        let file = try Fixtures.build("no_entry", into: directory, as: "libNoEntry.so")
+        XCTAssertEqual(reason(of: file, in: registry([directory])), "no trainer_plugin_entry symbol: not a trainer plugin")
+    }
+
+    func testAnotherABIMajorIsRefused() throws {
+        let file = try Fixtures.build("wrong_major", into: directory, as: "libWrongMajor.so")
+        let reason = try XCTUnwrap(reason(of: file, in: registry([directory])))
+        XCTAssertTrue(reason.hasPrefix("ABI 999."), reason)
+        XCTAssertTrue(reason.contains("this host speaks ABI 1.x"), reason)
+    }
+
+    func testATooSmallDescriptorIsMalformed() throws {
+        let file = try Fixtures.build("small_struct", into: directory, as: "libSmallStruct.so")
+        let reason = try XCTUnwrap(reason(of: file, in: registry([directory])))
+        XCTAssertTrue(reason.hasPrefix("malformed descriptor: struct_size 8 is smaller than the minimum"), reason)
+    }
+
+    func testBadIdsAreMalformed() throws {
+        let bad = try Fixtures.build("bad_id", into: directory, as: "libBadId.so")
+        let empty = try Fixtures.build("bad_id", into: directory, as: "libEmptyId.so", defines: ["BAD_ID_EMPTY"])
+        let registry = registry([directory])
+        XCTAssertTrue(reason(of: bad, in: registry)?.contains("id \"bad id/!\" must be") ?? false, "\(registry.invalid)")
+        XCTAssertEqual(reason(of: empty, in: registry), "malformed descriptor: no id")
+    }
+
+    func testARepeatedIdIsInvalidAndTheFirstDirectoryWins() throws {
+        let first = directory.appendingPathComponent("first")
+        let second = directory.appendingPathComponent("second")
+        for d in [first, second] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        let a = try Fixtures.build("duplicate_a", into: first, as: "libDuplicateA.so")
+        let b = try Fixtures.build("duplicate_b", into: second, as: "libDuplicateB.so")
+        let registry = registry([first, second])
+        XCTAssertEqual(registry.plugins.map(\.path), [a.path])
+        XCTAssertEqual(registry.plugin(id: "duplicate")?.descriptor.name, "Duplicate A")
+        XCTAssertEqual(reason(of: b, in: registry), "duplicate id \"Duplicate\" (already provided by \(a.path))")
+    }
+
+    func testADescriptorIsReadWithItsSchemaAndHooks() throws {
+        try Fixtures.build("recorder", into: directory, as: "libRecorder.so")
+        try Fixtures.build("noop", into: directory, as: "libNoop.so")
+        let registry = registry([directory])
+        let recorder = try XCTUnwrap(registry.plugin(id: "RECORDER"))
+        XCTAssertEqual(recorder.descriptor.abiText, "1.0")
+        XCTAssertEqual(recorder.descriptor.hooks, PluginHook.allCases)
+        XCTAssertEqual(recorder.descriptor.parameters.map(\.name), ["path", "with_logs", "fail_at"])
+        XCTAssertEqual(recorder.descriptor.parameter(named: "fail_at")?.nullable, true)
+        XCTAssertEqual(recorder.descriptor.parameter(named: "with_logs")?.defaultValue, .bool(false))
+        XCTAssertEqual(registry.plugin(id: "Noop")?.descriptor.hooks, [])
+    }
+
+    func testThePackagesOwnPluginsLoad() throws {
+        let registry = registry([Fixtures.productsDirectory])
+        for id in ["ProgbarLogger", "History", "StopAtAccuracy"] {
+            XCTAssertNotNil(registry.plugin(id: id), "\(id) not loaded from \(Fixtures.productsDirectory.path): \(registry.invalid)")
+        }
+        XCTAssertEqual(registry.plugin(id: "History")?.descriptor.toolchain, PluginLoader.hostToolchain)
+        XCTAssertEqual(registry.plugin(id: "StopAtAccuracy")?.descriptor.toolchain, "")
+    }
+
+    func testTheStandardSearchOrder() {
+        let path = PluginSearchPath.standard(
+            extraDirectories: ["/a", "/b"], environment: ["TRAINER_PLUGIN_PATH": "/c::/d", "HOME": "/home/u"],
+            workingDirectory: "/work", executableDirectory: "/bin/dir")
+        XCTAssertEqual(path.directories, ["/a", "/b", "/c", "/d", "/work/plugins", "/bin/dir", "/home/u/.local/share/trainer/plugins"])
+    }
+}
