@@ -47,21 +47,25 @@ struct TrainerBinary {
         process.standardError = err
         try process.run()
         // Read both pipes while the process runs, so neither fills up.
-        var outData = Data()
-        var errData = Data()
+        let outData = Collected()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
+            outData.data = out.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
+                      stdout: String(decoding: outData.data, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// Bytes read on another thread; read back only after that thread is done.
+private final class Collected: @unchecked Sendable {
+    var data = Data()
 }
 
 /// A fresh working directory per test.
