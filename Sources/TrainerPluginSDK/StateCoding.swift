@@ -60,7 +60,7 @@ public struct StateReader: Sendable {
     }
 
     public mutating func readBool() throws -> Bool {
-        let raw = try take(1)[0]
+        let raw = try take(1).first!
         guard raw <= 1 else { throw PluginError("saved state: bad bool byte \(raw)") }
         return raw == 1
     }
