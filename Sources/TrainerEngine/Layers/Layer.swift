@@ -77,6 +77,7 @@ open class Layer {
 
     /// Builds the layer for `inputShape` (per sample) and `maxBatch` samples.
     public final func build(inputShape: [Int], maxBatch: Int, rng: inout SplitMix64) throws {
+        if name.isEmpty { name = kerasNameBase }
         self.inputShape = inputShape
         self.outputShape = try computeOutputShape(inputShape)
         self.maxBatch = maxBatch

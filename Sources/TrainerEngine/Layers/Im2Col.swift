@@ -1,0 +1,70 @@
+/// Unrolls convolution windows into rows ("im2col") so a convolution becomes one matrix
+/// product, and folds row gradients back ("col2im").
+///
+/// For NHWC input, row `(n, oh, ow)` holds the window's values ordered `(kh, kw, channel)`,
+/// which matches a Keras kernel `[kh, kw, in, out]` read as a `[kh * kw * in, out]` matrix.
+enum Im2Col {
+    static func unroll(_ x: UnsafePointer<Float>, batch: Int, channels c: Int, geometry g: WindowGeometry,
+                       into cols: UnsafeMutablePointer<Float>) {
+        let k = g.kernelHeight * g.kernelWidth * c
+        let sampleSize = g.inputHeight * g.inputWidth * c
+        var row = cols
+        for n in 0..<batch {
+            let sample = x + n * sampleSize
+            for oh in 0..<g.outputHeight {
+                let top = oh * g.strideHeight - g.padTop
+                for ow in 0..<g.outputWidth {
+                    let left = ow * g.strideWidth - g.padLeft
+                    var dst = row
+                    for ki in 0..<g.kernelHeight {
+                        let ih = top + ki
+                        if ih < 0 || ih >= g.inputHeight {
+                            dst.update(repeating: 0, count: g.kernelWidth * c)
+                            dst += g.kernelWidth * c
+                            continue
+                        }
+                        let line = sample + ih * g.inputWidth * c
+                        // Copy the in-bounds run of the window in one go.
+                        let first = min(max(0, -left), g.kernelWidth), last = min(g.kernelWidth, g.inputWidth - left)
+                        if first > 0 { dst.update(repeating: 0, count: first * c) }
+                        if last > first {
+                            (dst + first * c).update(from: line + (left + first) * c, count: (last - first) * c)
+                        }
+                        if last < g.kernelWidth {
+                            (dst + max(last, first) * c).update(repeating: 0, count: (g.kernelWidth - max(last, first)) * c)
+                        }
+                        dst += g.kernelWidth * c
+                    }
+                    row += k
+                }
+            }
+        }
+    }
+
+    /// Adds each row of `cols` back onto the input positions it came from; `dx` is zeroed first.
+    static func fold(_ cols: UnsafePointer<Float>, batch: Int, channels c: Int, geometry g: WindowGeometry,
+                     into dx: UnsafeMutablePointer<Float>) {
+        let k = g.kernelHeight * g.kernelWidth * c
+        let sampleSize = g.inputHeight * g.inputWidth * c
+        dx.update(repeating: 0, count: batch * sampleSize)
+        var row = cols
+        for n in 0..<batch {
+            let sample = dx + n * sampleSize
+            for oh in 0..<g.outputHeight {
+                let top = oh * g.strideHeight - g.padTop
+                for ow in 0..<g.outputWidth {
+                    let left = ow * g.strideWidth - g.padLeft
+                    let first = min(max(0, -left), g.kernelWidth), last = min(g.kernelWidth, g.inputWidth - left)
+                    for ki in 0..<g.kernelHeight {
+                        let ih = top + ki
+                        guard ih >= 0, ih < g.inputHeight, last > first else { continue }
+                        let src = row + (ki * g.kernelWidth + first) * c
+                        let dst = sample + (ih * g.inputWidth + left + first) * c
+                        for j in 0..<(last - first) * c { dst[j] += src[j] }
+                    }
+                    row += k
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import XCTest
+@testable import TrainerEngine
+
+final class ConvolutionTests: XCTestCase {
+    func testConv2DGradients() throws {
+        try checkLayerGradients(Conv2D(3, kernelSize: 3), inputShape: [5, 4, 2], batch: 2)
+        try checkLayerGradients(Conv2D(2, kernelSize: 3, strides: 2, padding: .same, activation: .tanh),
+                                inputShape: [5, 6, 2], batch: 2, seed: 3)
+        try checkLayerGradients(Conv2D(2, kernelSize: (2, 3), strides: (1, 2), padding: .same, activation: .sigmoid),
+                                inputShape: [4, 5, 1], batch: 1, seed: 4)
+        try checkLayerGradients(Conv2D(3, kernelSize: 1), inputShape: [3, 3, 2], batch: 2, seed: 5)
+    }
+
+    func testConv2DShapesFollowKeras() throws {
+        var rng = SplitMix64(seed: 0)
+        let valid = Conv2D(8, kernelSize: 3)
+        try valid.build(inputShape: [28, 28, 1], maxBatch: 1, rng: &rng)
+        XCTAssertEqual(valid.outputShape, [26, 26, 8])
+        XCTAssertEqual(valid.weights.map(\.shape), [[3, 3, 1, 8], [8]])
+        let same = Conv2D(4, kernelSize: 3, strides: 2, padding: .same)
+        try same.build(inputShape: [7, 8, 3], maxBatch: 1, rng: &rng)
+        XCTAssertEqual(same.outputShape, [4, 4, 4])
+        XCTAssertThrowsError(try Conv2D(1, kernelSize: 5).build(inputShape: [3, 3, 1], maxBatch: 1, rng: &rng))
+        XCTAssertThrowsError(try Conv2D(1, kernelSize: 3).build(inputShape: [9, 9], maxBatch: 1, rng: &rng))
+    }
+
+    func testConv2DMatchesDirectConvolution() throws {
+        // 'same' padding with stride 2 on an odd size: TensorFlow pads the extra row at the end.
+        var rng = SplitMix64(seed: 9)
+        let layer = Conv2D(2, kernelSize: 3, strides: 2, padding: .same)
+        let (h, w, c) = (5, 6, 2)
+        try layer.build(inputShape: [h, w, c], maxBatch: 1, rng: &rng)
+        let x = randomFloats(h * w * c, seed: 2)
+        x.withUnsafeBufferPointer { layer.forward($0.baseAddress!, batch: 1, training: false) }
+        let k = layer.kernel.values
+        // out = ceil(5/2)=3 by ceil(6/2)=3; pad total rows = (3-1)*2+3-5 = 2 -> top 1; cols (3-1)*2+3-6 = 1 -> left 0.
+        for oh in 0..<3 {
+            for ow in 0..<3 {
+                for f in 0..<2 {
+                    var s: Float = 0
+                    for ki in 0..<3 {
+                        for kj in 0..<3 {
+                            let ih = oh * 2 - 1 + ki, iw = ow * 2 - 0 + kj
+                            guard ih >= 0, ih < h, iw >= 0, iw < w else { continue }
+                            for ch in 0..<c { s += x[(ih * w + iw) * c + ch] * k[((ki * 3 + kj) * c + ch) * 2 + f] }
+                        }
+                    }
+                    XCTAssertEqual(layer.output[(oh * 3 + ow) * 2 + f], s, accuracy: 1e-5)
+                }
+            }
+        }
+    }
+
+    func testMaxPoolingGradients() throws {
+        try checkLayerGradients(MaxPooling2D(), inputShape: [4, 6, 2], batch: 2)
+        try checkLayerGradients(MaxPooling2D(poolSize: 3, strides: 2, padding: .same), inputShape: [5, 5, 3], batch: 2, seed: 4)
+    }
+
+    func testMaxPoolingValues() throws {
+        var rng = SplitMix64(seed: 0)
+        let pool = MaxPooling2D(poolSize: 2, padding: .same)
+        try pool.build(inputShape: [3, 3, 1], maxBatch: 1, rng: &rng)
+        XCTAssertEqual(pool.outputShape, [2, 2, 1])
+        let x: [Float] = [-1, -2, -3, -4, -5, -6, -7, -8, -9]
+        x.withUnsafeBufferPointer { pool.forward($0.baseAddress!, batch: 1, training: false) }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: pool.output, count: 4)), [-1, -3, -7, -9])
+    }
+
+    func testAveragePoolingGradientsAndSamePadding() throws {
+        try checkLayerGradients(AveragePooling2D(), inputShape: [4, 4, 2], batch: 2)
+        try checkLayerGradients(AveragePooling2D(poolSize: 2, strides: 1, padding: .same), inputShape: [3, 3, 2], batch: 1, seed: 6)
+        var rng = SplitMix64(seed: 0)
+        let pool = AveragePooling2D(poolSize: 2, padding: .same)
+        try pool.build(inputShape: [3, 3, 1], maxBatch: 1, rng: &rng)
+        let x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        x.withUnsafeBufferPointer { pool.forward($0.baseAddress!, batch: 1, training: false) }
+        // Padded cells are not counted.
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: pool.output, count: 4)), [3, 4.5, 7.5, 9])
+    }
+
+    func testDropoutGradientAndBehaviour() throws {
+        try checkLayerGradients(Dropout(0.4), inputShape: [10], batch: 3)
+        var rng = SplitMix64(seed: 0)
+        let drop = Dropout(0.25)
+        try drop.build(inputShape: [4000], maxBatch: 1, rng: &rng)
+        drop.reseed(1)
+        let x = [Float](repeating: 1, count: 4000)
+        x.withUnsafeBufferPointer { drop.forward($0.baseAddress!, batch: 1, training: true) }
+        let out = Array(UnsafeBufferPointer(start: drop.output, count: 4000))
+        let kept = out.filter { $0 != 0 }
+        XCTAssertTrue(kept.allSatisfy { abs($0 - 1 / 0.75) < 1e-6 })
+        XCTAssertEqual(Double(kept.count) / 4000, 0.75, accuracy: 0.03)
+        x.withUnsafeBufferPointer { drop.forward($0.baseAddress!, batch: 1, training: false) }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: drop.output, count: 4000)), x)
+        XCTAssertThrowsError(try Dropout(1).build(inputShape: [2], maxBatch: 1, rng: &rng))
+    }
+
+    func testBatchNormalizationGradients() throws {
+        try checkLayerGradients(BatchNormalization(), inputShape: [3], batch: 5, tolerance: 5e-3)
+        try checkLayerGradients(BatchNormalization(), inputShape: [2, 2, 3], batch: 2, seed: 3, tolerance: 5e-3)
+    }
+
+    func testBatchNormalizationStatistics() throws {
+        var rng = SplitMix64(seed: 0)
+        let bn = BatchNormalization()
+        try bn.build(inputShape: [2], maxBatch: 4, rng: &rng)
+        XCTAssertEqual(bn.weights.map(\.name), ["batch_normalization/gamma", "batch_normalization/beta",
+                                                "batch_normalization/moving_mean", "batch_normalization/moving_variance"])
+        // Feature 0: 1, 2, 3, 4 (mean 2.5, variance 1.25); feature 1: constant 5.
+        let x: [Float] = [1, 5, 2, 5, 3, 5, 4, 5]
+        x.withUnsafeBufferPointer { bn.forward($0.baseAddress!, batch: 4, training: true) }
+        XCTAssertEqual(bn.output[0], Float((1 - 2.5) / (1.25 + 1e-3).squareRoot()), accuracy: 1e-5)
+        XCTAssertEqual(bn.output[1], 0, accuracy: 1e-6)
+        XCTAssertEqual(bn.movingMean.values[0], 0.025, accuracy: 1e-6)
+        XCTAssertEqual(bn.movingMean.values[1], 0.05, accuracy: 1e-6)
+        XCTAssertEqual(bn.movingVariance.values[0], 0.99 + 0.0125, accuracy: 1e-6)
+        XCTAssertEqual(bn.movingVariance.values[1], 0.99, accuracy: 1e-6)
+        // Inference uses the moving statistics.
+        x.withUnsafeBufferPointer { bn.forward($0.baseAddress!, batch: 4, training: false) }
+        XCTAssertEqual(bn.output[0], Float((1 - 0.025) / (1.0025 + 1e-3).squareRoot()), accuracy: 1e-5)
+    }
+
+    func testSmallCNNLearnsAndSummarizes() throws {
+        // 6x6 images: class 0 has a bright vertical bar, class 1 a horizontal one.
+        var rng = SplitMix64(seed: 5)
+        var x: [Float] = [], y: [Float] = []
+        for i in 0..<120 {
+            let c = i % 2, p = 1 + rng.nextIndex(below: 4)
+            for r in 0..<6 {
+                for col in 0..<6 {
+                    let on = c == 0 ? col == p : r == p
+                    x.append((on ? 1 : 0) + (rng.nextFloat() - 0.5) * 0.3)
+                }
+            }
+            y.append(Float(c))
+        }
+        let data = ArrayDataset(features: x, featureShape: [6, 6, 1], targets: y, classCount: 2)
+        let model = Sequential([
+            Conv2D(4, kernelSize: 3, padding: .same, activation: .relu), BatchNormalization(),
+            MaxPooling2D(), Dropout(0.1), Conv2D(4, kernelSize: 2, activation: .relu), AveragePooling2D(),
+            Flatten(), Dense(2, activation: .softmax),
+        ])
+        try model.build(inputShape: [6, 6, 1], maxBatch: 8, seed: 1)
+        model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+        let history = try model.fit(train: data, epochs: 12, batchSize: 8, seed: 2)
+        XCTAssertGreaterThan(history["accuracy"].last!, 0.9)
+        XCTAssertGreaterThan(try model.evaluate(data)["accuracy"]!, 0.9)
+        XCTAssertEqual(model.layers.map(\.name), ["conv2d", "batch_normalization", "max_pooling2d", "dropout",
+                                                  "conv2d_1", "average_pooling2d", "flatten", "dense"])
+        let summary = model.summary()
+        XCTAssertTrue(summary.contains("│ batch_normalization (BatchNormalization) │ (None, 6, 6, 4)        │            16 │"), summary)
+        XCTAssertTrue(summary.contains(" Total params: 134 (536.00 B)"), summary)
+        XCTAssertTrue(summary.contains(" Non-trainable params: 8 (32.00 B)"), summary)
+    }
+}
