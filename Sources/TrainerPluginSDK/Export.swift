@@ -251,13 +251,16 @@ private func withInstance(
     _ pointer: UnsafeMutableRawPointer?, _ what: StaticString, _ body: (Instance) throws -> Void
 ) -> trainer_status_t {
     guard let pointer else { return trainer_status_t(TRAINER_STATUS_ERROR) }
-    let instance = Unmanaged<Instance>.fromOpaque(pointer).takeUnretainedValue()
-    do {
-        try body(instance)
-        return trainer_status_t(TRAINER_STATUS_OK)
-    } catch {
-        instance.host.log(.error, "\(what) failed: \(error)")
-        return trainer_status_t(TRAINER_STATUS_ERROR)
+    // The host keeps the instance alive between create and destroy, so the call borrows it
+    // without retaining (retain/release pairs were most of the cost of a batch hook).
+    return Unmanaged<Instance>.fromOpaque(pointer)._withUnsafeGuaranteedRef { instance in
+        do {
+            try body(instance)
+            return trainer_status_t(TRAINER_STATUS_OK)
+        } catch {
+            instance.host.log(.error, "\(what) failed: \(error)")
+            return trainer_status_t(TRAINER_STATUS_ERROR)
+        }
     }
 }
 
