@@ -18,6 +18,8 @@ final class HostTable {
     private var shapes: [UnsafeMutablePointer<Int64>] = []
     private var weightNames: [UnsafeMutablePointer<CChar>] = []
     private let evaluateLogs = CLogs()
+    /// What the plugin stated through "trainer.report/1", in first-report order.
+    private(set) var reports: [(name: String, value: Double)] = []
 
     init(pluginID: String, session: TrainingSession?, logger: Logger) {
         self.pluginID = pluginID
@@ -184,10 +186,32 @@ final class HostTable {
             default: me.logger.error("\(text)", metadata: metadata)
             }
         },
-        get_extension: { _, _ in
-            // No extensions are defined yet in ABI 1.0.
-            nil
+        get_extension: { _, id in
+            guard let id else { return nil }
+            switch String(cString: id) {
+            case TRAINER_EXT_REPORT: return UnsafeRawPointer(reportExtension)
+            default: return nil
+            }
         })
+
+    private static let reportExtension: UnsafeMutablePointer<trainer_report_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_report_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_report_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_report_ext_t>.size),
+            report: { host, name, value in
+                guard let me = context(host), let name else { return }
+                me.record(String(cString: name), value)
+            }))
+        return pointer
+    }()
+
+    private func record(_ name: String, _ value: Double) {
+        if let index = reports.firstIndex(where: { $0.name == name }) {
+            reports[index].value = value
+        } else {
+            reports.append((name, value))
+        }
+    }
 
     /// Name and shape buffers for the tensor views, made on first use.
     private func prepareViewBuffers(_ views: [WeightView]) {

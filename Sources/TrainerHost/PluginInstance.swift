@@ -66,6 +66,9 @@ public final class PluginInstance {
 
     public var id: String { plugin.id }
 
+    /// The decisions the plugin reported through "trainer.report/1", in order.
+    public var reports: [(name: String, value: Double)] { host.reports }
+
     /// The plugin's state as bytes, or nil when it keeps none.
     public func saveState() throws -> [UInt8]? {
         guard let save = plugin.raw.save_state else { return nil }

@@ -85,7 +85,7 @@ public final class TrainingRun: TrainingSession {
 
     public func saveWeights(to path: String) throws { try model.saveWeights(to: path) }
 
-    public func loadWeights(from path: String) throws { try model.loadWeights(from: path) }
+    public func loadWeights(from path: String) throws { _ = try model.loadWeights(from: path) }
 
     public func evaluate() throws -> Logs {
         guard let validation = data.validation else { throw ModelError("the run has no validation data") }

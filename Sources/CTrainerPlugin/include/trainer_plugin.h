@@ -254,6 +254,23 @@ struct trainer_host {
 };
 
 /* ------------------------------------------------------------------------------------------
+ * Extensions: optional host capabilities, found with host->get_extension(id).
+ * ------------------------------------------------------------------------------------------ */
+
+/* "trainer.report/1": a plugin states a decision it made as a named number, e.g.
+ * EarlyStopping's "best_epoch" or "stopped_epoch". `trainer replay` prints these ("would have
+ * stopped at epoch 14, best epoch 11") and returns them in its JSON; a training run records
+ * them in the run directory's report. A later report of the same name replaces the earlier.
+ * The struct is static in the host: valid until exit. */
+#define TRAINER_EXT_REPORT "trainer.report/1"
+
+typedef struct trainer_report_ext {
+    uint32_t struct_size;
+    /* `name` is borrowed for the call: letters, digits and '_'. */
+    void (*report)(const trainer_host_t *host, const char *name, double value);
+} trainer_report_ext_t;
+
+/* ------------------------------------------------------------------------------------------
  * Hooks: Keras's Callback methods. Each is nullable: the host calls only those that are set,
  * so a plugin without batch hooks costs nothing per batch. `instance` is what `create`
  * returned. `logs` is never NULL. Return TRAINER_STATUS_ERROR to fail the run (log the reason

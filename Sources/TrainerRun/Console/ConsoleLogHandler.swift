@@ -7,9 +7,20 @@ import Logging
 public struct ConsoleLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
+    /// Send information to standard error too (when standard output carries data, e.g. JSON).
+    public var informationToStandardError = false
 
     public init(label: String, level: Logger.Level = .info) {
         logLevel = level
+    }
+
+    /// A logger whose every message goes to standard error.
+    public static func standardErrorLogger(label: String) -> Logger {
+        Logger(label: label) { label in
+            var handler = ConsoleLogHandler(label: label)
+            handler.informationToStandardError = true
+            return handler
+        }
     }
 
     /// Installs the handler for the whole process (call once, first thing).
@@ -28,7 +39,11 @@ public struct ConsoleLogHandler: LogHandler {
         case .trace, .debug:
             Console.standardError("debug: \(source)\(event.message)")
         case .info, .notice:
-            Console.standardOutput("\(event.message)")
+            if informationToStandardError {
+                Console.standardError("\(source)\(event.message)")
+            } else {
+                Console.standardOutput("\(event.message)")
+            }
         case .warning:
             Console.standardError("warning: \(source)\(event.message)")
         case .error, .critical:
