@@ -84,6 +84,21 @@ final class FakeHost {
     private(set) var messages: [(level: trainer_log_level_t, text: String)] = []
     let table: UnsafeMutablePointer<trainer_host_t>
     private let runDirectory: UnsafeMutablePointer<CChar>
+    private var snapshots: Set<Int64> = []
+    private let weightName = strdup("dense/kernel")!
+    private let weightShape: UnsafeMutablePointer<Int64> = {
+        let shape = UnsafeMutablePointer<Int64>.allocate(capacity: 2)
+        shape.initialize(from: [2, 3], count: 2)
+        return shape
+    }()
+    private let weightData: UnsafeMutablePointer<Float> = {
+        let data = UnsafeMutablePointer<Float>.allocate(capacity: 6)
+        data.initialize(from: [0, 1, 2, 3, 4, 5], count: 6)
+        return data
+    }()
+    private let evaluationNames = [strdup("loss")!, strdup("accuracy")!]
+    private let evaluationItems = UnsafeMutablePointer<trainer_log_item_t>.allocate(capacity: 2)
+    private let evaluation = UnsafeMutablePointer<trainer_logs_t>.allocate(capacity: 1)
 
     init(runDirectory: String = "", epochs: Int = 3, steps: Int = 10, batchSize: Int = 32,
          samples: Int = 320, verbose: Int = 1, validationSamples: Int = 0) {
@@ -99,6 +114,12 @@ final class FakeHost {
         run.validation_samples = Int64(validationSamples)
 
         table = .allocate(capacity: 1)
+        evaluationItems.initialize(from: [
+            trainer_log_item_t(name: UnsafePointer(evaluationNames[0]), value: 0.25),
+            trainer_log_item_t(name: UnsafePointer(evaluationNames[1]), value: 0.5),
+        ], count: 2)
+        evaluation.initialize(to: trainer_logs_t(struct_size: UInt32(MemoryLayout<trainer_logs_t>.size),
+                                                 count: 2, items: UnsafePointer(evaluationItems)))
         table.initialize(to: trainer_host_t())
         table.pointee.struct_size = UInt32(MemoryLayout<trainer_host_t>.size)
         table.pointee.abi = trainer_abi_version_t(major: UInt32(TRAINER_ABI_MAJOR),
@@ -121,14 +142,40 @@ final class FakeHost {
             out.pointee.struct_size = UInt32(size)
             return trainer_status_t(TRAINER_STATUS_OK)
         }
-        table.pointee.snapshot_weights = { _ in -1 }
-        table.pointee.restore_weights = { _, _ in trainer_status_t(TRAINER_STATUS_ERROR) }
-        table.pointee.release_snapshot = { _, _ in }
-        table.pointee.weight_count = { _ in 0 }
-        table.pointee.get_weight = { _, _, _ in trainer_status_t(TRAINER_STATUS_ERROR) }
-        table.pointee.save_weights = { _, _, _, _ in trainer_status_t(TRAINER_STATUS_ERROR) }
-        table.pointee.load_weights = { _, _, _, _ in trainer_status_t(TRAINER_STATUS_ERROR) }
-        table.pointee.evaluate = { _, _ in trainer_status_t(TRAINER_STATUS_ERROR) }
+        // One snapshot id (7), one weight tensor, an evaluation, and a save that fails.
+        table.pointee.snapshot_weights = { host in
+            let fake = FakeHost.of(host)
+            fake.snapshots.insert(7)
+            return 7
+        }
+        table.pointee.restore_weights = { host, id in
+            FakeHost.of(host).snapshots.contains(id) ? statusOK : statusError
+        }
+        table.pointee.release_snapshot = { host, id in FakeHost.of(host).snapshots.remove(id) }
+        table.pointee.weight_count = { _ in 1 }
+        table.pointee.get_weight = { host, index, out in
+            guard index == 0, let out else { return statusError }
+            let fake = FakeHost.of(host)
+            var view = trainer_tensor_view_t()
+            view.struct_size = UInt32(MemoryLayout<trainer_tensor_view_t>.size)
+            view.rank = 2
+            view.name = UnsafePointer(fake.weightName)
+            view.shape = UnsafePointer(fake.weightShape)
+            view.data = UnsafePointer(fake.weightData)
+            view.element_count = 6
+            out.pointee = view
+            return statusOK
+        }
+        table.pointee.save_weights = { _, _, error, size in
+            if let error, size > 0 { _ = strncpy(error, "disk full", size - 1) }
+            return statusError
+        }
+        table.pointee.load_weights = { _, _, _, _ in statusError }
+        table.pointee.evaluate = { host, out in
+            let fake = FakeHost.of(host)
+            out?.pointee = UnsafePointer(fake.evaluation)
+            return statusOK
+        }
         table.pointee.log = { host, level, message in
             FakeHost.of(host).messages.append((level, message.map { String(cString: $0) } ?? ""))
         }
@@ -143,6 +190,12 @@ final class FakeHost {
         free(UnsafeMutableRawPointer(mutating: table.pointee.host_version))
         table.deallocate()
         free(runDirectory)
+        free(weightName)
+        weightShape.deallocate()
+        weightData.deallocate()
+        evaluationNames.forEach { free($0) }
+        evaluationItems.deallocate()
+        evaluation.deallocate()
     }
 
     private static func of(_ host: UnsafePointer<trainer_host_t>?) -> FakeHost {
