@@ -27,7 +27,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in 0..<n { x[i] = x[i] > 0 ? x[i] : 0 }
+            Kernels.relu(x, count: n)
         case .sigmoid:
             for i in 0..<n { x[i] = ActivationFunction.sigmoid(x[i]) }
         case .tanh:
@@ -66,7 +66,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in 0..<n { g[i] = y[i] > 0 ? g[i] : 0 }
+            Kernels.reluBackward(output: y, gradient: g, count: n)
         case .sigmoid:
             for i in 0..<n { g[i] *= y[i] * (1 - y[i]) }
         case .tanh:

@@ -84,33 +84,19 @@ public final class Conv2D: Layer {
             cols = input
         }
         let out = outputBuffer.pointer
-        var beta: Float = 0
-        if let bias {
-            for r in 0..<rows { (out + r * filters).update(from: bias.value, count: filters) }
-            beta = 1
-        }
-        Matrix.multiply(cols, kernel.value, into: out, m: rows, n: filters, k: k, beta: beta)
-        activation.apply(out, rows: rows, width: filters)
+        Matrix.multiply(cols, kernel.value, into: out, m: rows, n: filters, k: k)
+        LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: filters)
     }
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         let rows = batch * geometry.outputHeight * geometry.outputWidth
         let k = unrolledWidth
-        if !activationFusedWithLoss {
-            activation.backward(output: outputBuffer.pointer, gradient: dz, rows: rows, width: filters)
-        }
+        LayerMath.startBackward(dz, output: outputBuffer.pointer, activation: activationFusedWithLoss ? nil : activation,
+                                biasGradient: bias?.gradient, rows: rows, columns: filters)
         let cols = columns.map { UnsafePointer($0.pointer) } ?? input
         // dKernel[k, filters] = colsᵀ · dz
         Matrix.multiply(cols, transposeA: true, dz, into: kernel.gradient!, m: k, n: filters, k: rows)
-        if let bias {
-            let db = bias.gradient!
-            db.update(repeating: 0, count: filters)
-            for r in 0..<rows {
-                let row = dz + r * filters
-                for j in 0..<filters { db[j] += row[j] }
-            }
-        }
         guard needsInputGradient else { return nil }
         let dx = inputGradientBuffer.pointer
         guard let columns else {

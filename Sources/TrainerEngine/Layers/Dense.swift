@@ -53,34 +53,17 @@ public final class Dense: Layer {
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let rows = batch * (inputSize / inputDim)
         let out = outputBuffer.pointer
-        var beta: Float = 0
-        if let bias {
-            let b = bias.value
-            for r in 0..<rows {
-                (out + r * units).update(from: b, count: units)
-            }
-            beta = 1
-        }
-        Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim, beta: beta)
-        activation.apply(out, rows: rows, width: units)
+        Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim)
+        LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units)
     }
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         let rows = batch * (inputSize / inputDim)
-        if !activationFusedWithLoss {
-            activation.backward(output: outputBuffer.pointer, gradient: dz, rows: rows, width: units)
-        }
+        LayerMath.startBackward(dz, output: outputBuffer.pointer, activation: activationFusedWithLoss ? nil : activation,
+                                biasGradient: bias?.gradient, rows: rows, columns: units)
         // dKernel[in, out] = inputᵀ · dz
         Matrix.multiply(input, transposeA: true, dz, into: kernel.gradient!, m: inputDim, n: units, k: rows)
-        if let bias {
-            let db = bias.gradient!
-            db.update(repeating: 0, count: units)
-            for r in 0..<rows {
-                let row = dz + r * units
-                for j in 0..<units { db[j] += row[j] }
-            }
-        }
         guard needsInputGradient else { return nil }
         // dInput[rows, in] = dz · kernelᵀ
         let dx = inputGradientBuffer.pointer

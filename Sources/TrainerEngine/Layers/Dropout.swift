@@ -41,15 +41,17 @@ public final class Dropout: Layer {
         let m = mask.pointer, out = outputBuffer.pointer
         let keepScale = 1 / (1 - rate)
         let threshold = UInt32(min(Double(rate) * 16_777_216, 16_777_216))
+        let t = UInt64(threshold)
         var i = 0
         while i < n {
-            // Two 24-bit uniforms per draw: keep when u >= rate.
+            // Two 24-bit uniforms per draw; keep when u >= rate, without branching:
+            // (u + 2^32 - t) >> 32 is 1 exactly when u >= t.
             let bits = rng.next()
-            m[i] = UInt32(truncatingIfNeeded: bits >> 40) >= threshold ? keepScale : 0
-            if i + 1 < n { m[i + 1] = UInt32(truncatingIfNeeded: (bits >> 8) & 0xFF_FFFF) >= threshold ? keepScale : 0 }
+            m[i] = Float(((bits >> 40) &+ (1 << 32) &- t) >> 32) * keepScale
+            if i + 1 < n { m[i + 1] = Float((((bits >> 8) & 0xFF_FFFF) &+ (1 << 32) &- t) >> 32) * keepScale }
             i += 2
         }
-        for j in 0..<n { out[j] = input[j] * m[j] }
+        Kernels.multiply(input, m, into: out, count: n)
         output = out
     }
 
@@ -57,8 +59,7 @@ public final class Dropout: Layer {
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         guard needsInputGradient else { return nil }
         if maskIsActive {
-            let m = mask.pointer
-            for j in 0..<batch * inputSize { outputGradient[j] *= m[j] }
+            Kernels.multiply(outputGradient, by: mask.pointer, count: batch * inputSize)
         }
         return outputGradient
     }

@@ -67,31 +67,49 @@ public final class MaxPooling2D: Pooling2D {
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let g = geometry!, c = channels
         let inSize = inputSize, outSize = outputSize
+        let lanes = FloatVector.scalarCount
+        let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         for n in 0..<batch {
-            let x = input + n * inSize
             for oh in 0..<g.outputHeight {
                 for ow in 0..<g.outputWidth {
                     let w = window(oh, ow)
                     let o = n * outSize + (oh * g.outputWidth + ow) * c
                     let out = outputBuffer.pointer + o, arg = argmax.pointer + o
-                    var firstCell = true
-                    for ih in w.top..<w.bottom {
-                        for iw in w.left..<w.right {
-                            let base = (ih * g.inputWidth + iw) * c
-                            let src = x + base
-                            if firstCell {
-                                for ch in 0..<c {
-                                    out[ch] = src[ch]
-                                    arg[ch] = Int32(n * inSize + base + ch)
-                                }
-                                firstCell = false
-                            } else {
-                                for ch in 0..<c where src[ch] > out[ch] {
-                                    out[ch] = src[ch]
-                                    arg[ch] = Int32(n * inSize + base + ch)
+                    let firstCell = n * inSize + (w.top * g.inputWidth + w.left) * c
+                    // Channels in vectors of 16, then one by one; the first largest value wins.
+                    var ch = 0
+                    while ch + lanes <= c {
+                        var best = (input + firstCell + ch).loadVector(at: 0)
+                        var bestIndex = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: firstCell + ch)) &+ iota
+                        for ih in w.top..<w.bottom {
+                            for iw in w.left..<w.right {
+                                let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
+                                let v = (input + at).loadVector(at: 0)
+                                let better = v .> best
+                                best.replace(with: v, where: better)
+                                bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at)) &+ iota,
+                                                  where: better)
+                            }
+                        }
+                        (out + ch).storeVector(best, at: 0)
+                        UnsafeMutableRawPointer(arg + ch).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
+                        ch += lanes
+                    }
+                    while ch < c {
+                        var best = input[firstCell + ch]
+                        var bestIndex = firstCell + ch
+                        for ih in w.top..<w.bottom {
+                            for iw in w.left..<w.right {
+                                let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
+                                if input[at] > best {
+                                    best = input[at]
+                                    bestIndex = at
                                 }
                             }
                         }
+                        out[ch] = best
+                        arg[ch] = Int32(truncatingIfNeeded: bestIndex)
+                        ch += 1
                     }
                 }
             }

@@ -1,0 +1,151 @@
+/// Vectorised elementwise kernels over raw float buffers, used by the layers' hot loops.
+/// Each works in 16-float chunks with a scalar tail.
+enum Kernels {
+    static let width = FloatVector.scalarCount
+
+    /// x = max(x, 0).
+    @inline(__always)
+    static func relu(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+        let zero = FloatVector(repeating: 0)
+        var i = 0
+        while i + width <= n {
+            var v = x.loadVector(at: i)
+            v.replace(with: zero, where: v .< zero)
+            x.storeVector(v, at: i)
+            i += width
+        }
+        while i < n {
+            if x[i] < 0 { x[i] = 0 }
+            i += 1
+        }
+    }
+
+    /// g = y > 0 ? g : 0.
+    @inline(__always)
+    static func reluBackward(output y: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count n: Int) {
+        let zero = FloatVector(repeating: 0)
+        var i = 0
+        while i + width <= n {
+            var v = g.loadVector(at: i)
+            v.replace(with: zero, where: y.loadVector(at: i) .<= zero)
+            g.storeVector(v, at: i)
+            i += width
+        }
+        while i < n {
+            if !(y[i] > 0) { g[i] = 0 }
+            i += 1
+        }
+    }
+
+    /// g *= a (elementwise).
+    @inline(__always)
+    static func multiply(_ g: UnsafeMutablePointer<Float>, by a: UnsafePointer<Float>, count n: Int) {
+        var i = 0
+        while i + width <= n {
+            g.storeVector(g.loadVector(at: i) * a.loadVector(at: i), at: i)
+            i += width
+        }
+        while i < n {
+            g[i] *= a[i]
+            i += 1
+        }
+    }
+
+    /// out = x * a (elementwise).
+    @inline(__always)
+    static func multiply(_ x: UnsafePointer<Float>, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + width <= n {
+            out.storeVector(x.loadVector(at: i) * a.loadVector(at: i), at: i)
+            i += width
+        }
+        while i < n {
+            out[i] = x[i] * a[i]
+            i += 1
+        }
+    }
+
+    /// sums[j] = Σ_r x[r * width + j] (a bias gradient).
+    @inline(__always)
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + width <= columns {
+            var acc = FloatVector(repeating: 0)
+            var p = x + j
+            for _ in 0..<rows {
+                acc += p.loadVector(at: 0)
+                p += columns
+            }
+            sums.storeVector(acc, at: j)
+            j += width
+        }
+        while j < columns {
+            var acc: Float = 0
+            var p = x + j
+            for _ in 0..<rows {
+                acc += p[0]
+                p += columns
+            }
+            sums[j] = acc
+            j += 1
+        }
+    }
+
+    /// Copies `row` (`columns` floats) into each of `rows` rows of `out`.
+    @inline(__always)
+    static func broadcastRows(_ row: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (out + r * columns).update(from: row, count: columns) }
+    }
+
+    /// out[r, j] += bias[j], then, with `relu`, max(·, 0): one pass over the output.
+    @inline(__always)
+    static func addBias(_ bias: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                        relu: Bool) {
+        let zero = FloatVector(repeating: 0)
+        for r in 0..<rows {
+            let row = out + r * columns
+            var j = 0
+            while j + width <= columns {
+                var v = row.loadVector(at: j) + bias.loadVector(at: j)
+                if relu { v.replace(with: zero, where: v .< zero) }
+                row.storeVector(v, at: j)
+                j += width
+            }
+            while j < columns {
+                let v = row[j] + bias[j]
+                row[j] = relu && v < 0 ? 0 : v
+                j += 1
+            }
+        }
+    }
+
+    /// g = y > 0 ? g : 0 and sums[j] = Σ_r g[r, j], in one pass (ReLU layer with a bias).
+    @inline(__always)
+    static func reluBackwardWithColumnSums(output y: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
+                                           rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+        let zero = FloatVector(repeating: 0)
+        var j = 0
+        while j + width <= columns {
+            var acc = zero
+            for r in 0..<rows {
+                let at = r * columns + j
+                var v = g.loadVector(at: at)
+                v.replace(with: zero, where: y.loadVector(at: at) .<= zero)
+                g.storeVector(v, at: at)
+                acc += v
+            }
+            sums.storeVector(acc, at: j)
+            j += width
+        }
+        while j < columns {
+            var acc: Float = 0
+            for r in 0..<rows {
+                let at = r * columns + j
+                if !(y[at] > 0) { g[at] = 0 }
+                acc += g[at]
+            }
+            sums[j] = acc
+            j += 1
+        }
+    }
+}
