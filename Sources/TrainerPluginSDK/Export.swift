@@ -268,13 +268,13 @@ private func withInstance(
 /// character boundary when it does not fit.
 private func writeError(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, size: Int) {
     guard let buffer, size > 0 else { return }
-    var bytes = Array(message.utf8.prefix(size - 1))
-    if bytes.count < message.utf8.count {
-        while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }
-        if let last = bytes.last, last >= 0xC0 { bytes.removeLast() }
-    }
+    let utf8 = Array(message.utf8)
+    var count = min(utf8.count, size - 1)
+    // Never end inside a character: back up while the first byte left out continues one.
+    while count > 0 && count < utf8.count && utf8[count] & 0xC0 == 0x80 { count -= 1 }
+    let bytes = utf8[..<count]
     for (i, byte) in bytes.enumerated() { buffer[i] = CChar(bitPattern: byte) }
-    buffer[bytes.count] = 0
+    buffer[count] = 0
 }
 
 /// The run's values, in schema order, with defaults for any the host left out.

@@ -37,7 +37,7 @@ public final class SwiftProbe: TrainerCallback, StatefulCallback,
     private var calls = 0
 
     public init(parameters: Parameters, host: Host) throws {
-        if try parameters.bool("fail_in_init") { throw ProbeFailure(description: "probe refused to start") }
+        if try parameters.bool("fail_in_init") { throw ProbeFailure(description: "probe refused to start (café)") }
         self.host = host
         path = filePath(try parameters.string("path"), in: try host.runParameters.runDirectory)
         failAt = try parameters.optionalString("fail_at")

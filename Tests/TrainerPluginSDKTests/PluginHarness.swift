@@ -250,7 +250,8 @@ struct LoadedPlugin {
 
     /// Calls `create` the way the host does: one value for every parameter of the schema, in
     /// schema order, defaults filled in, an int given for a double converted.
-    func create(host: FakeHost, _ overrides: [String: TestValue] = [:]) -> Result<UnsafeMutableRawPointer?, HarnessError> {
+    func create(host: FakeHost, _ overrides: [String: TestValue] = [:],
+                errorSize: Int = 512) -> Result<UnsafeMutableRawPointer?, HarnessError> {
         var names: [UnsafePointer<CChar>?] = []
         var values: [trainer_value_t] = []
         var strings: [UnsafeMutablePointer<CChar>] = []
@@ -282,9 +283,11 @@ struct LoadedPlugin {
                     count: UInt32(names.count),
                     names: namesBuffer.baseAddress, values: valuesBuffer.baseAddress)
                 var instance: UnsafeMutableRawPointer?
-                var error = [CChar](repeating: 0, count: 512)
+                var error = [CChar](repeating: 0x7F, count: errorSize + 1)
                 let status = descriptor.pointee.create!(UnsafePointer(host.table), &params, &instance,
-                                                        &error, error.count)
+                                                        &error, errorSize)
+                // The plugin writes at most errorSize bytes: the sentinel after them is intact.
+                precondition(error[errorSize] == 0x7F, "create wrote past the error buffer")
                 if status == TRAINER_STATUS_OK { return .success(instance) }
                 return .failure(HarnessError(String(cString: error)))
             }

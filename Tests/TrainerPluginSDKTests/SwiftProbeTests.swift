@@ -146,7 +146,14 @@ final class SwiftProbeTests: XCTestCase {
         let host = FakeHost(runDirectory: dir)
         switch probe.create(host: host, ["fail_in_init": .bool(true)]) {
         case .success: XCTFail("init did not fail")
-        case .failure(let error): XCTAssertEqual(error.description, "probe refused to start")
+        case .failure(let error): XCTAssertEqual(error.description, "probe refused to start (café)")
+        }
+        // A message longer than the buffer is cut, never inside a character.
+        for (size, expected) in [(28, "probe refused to start (caf"), (29, "probe refused to start (caf"),
+                                 (30, "probe refused to start (café"), (1, "")] {
+            guard case .failure(let error) = probe.create(host: host, ["fail_in_init": .bool(true)], errorSize: size)
+            else { return XCTFail("init did not fail") }
+            XCTAssertEqual(error.description, expected, "buffer of \(size)")
         }
         XCTAssertTrue(host.messages.isEmpty)
 
