@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
         .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
+        .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "EndToEndTests"),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]

@@ -35,15 +35,27 @@ public struct InvalidPlugin: Error, Sendable, CustomStringConvertible {
 /// Never unloads a plugin (the Swift runtime cannot unload images).
 public enum PluginLoader {
     /// The toolchain the host was built with, compared with Swift plugins' own.
+    /// Same scheme as the Swift SDK's `swiftToolchain` ("swift-<major>.<minor>"): the two
+    /// are compared as exact strings.
     public static let hostToolchain: String = {
-        #if compiler(>=6.4)
+        #if compiler(>=7.0)
+        return "swift-7"
+        #elseif compiler(>=6.6)
+        return "swift-6.6"
+        #elseif compiler(>=6.5)
+        return "swift-6.5"
+        #elseif compiler(>=6.4)
         return "swift-6.4"
         #elseif compiler(>=6.3)
         return "swift-6.3"
         #elseif compiler(>=6.2)
         return "swift-6.2"
+        #elseif compiler(>=6.1)
+        return "swift-6.1"
+        #elseif compiler(>=6.0)
+        return "swift-6.0"
         #else
-        return "swift-6"
+        return "swift-5"
         #endif
     }()
 

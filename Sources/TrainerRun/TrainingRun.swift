@@ -51,7 +51,11 @@ public final class TrainingRun: TrainingSession {
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
                           callbacks: dispatcher, control: model.control)
         } catch {
+            try? writeReport(instances, into: directory)
             throw TrainingFailure("\(error)")
+        }
+        do { try writeReport(instances, into: directory) } catch {
+            throw TrainingFailure("could not write the plugins' report: \(error)")
         }
         let weights = (directory as NSString).appendingPathComponent("weights.safetensors")
         do { try run.saveWeights(to: weights) } catch {
@@ -59,6 +63,17 @@ public final class TrainingRun: TrainingSession {
         }
         if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
         withExtendedLifetime(instances) {}
+    }
+
+    /// `report.json`: what the plugins reported through "trainer.report/1", by plugin.
+    static func writeReport(_ instances: [PluginInstance], into directory: String) throws {
+        var report: [String: [String: Double]] = [:]
+        for instance in instances where !instance.reports.isEmpty {
+            report[instance.id, default: [:]].merge(instance.reports.map { ($0.name, $0.value) }) { $1 }
+        }
+        guard !report.isEmpty else { return }
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent("report.json"), options: .atomic)
     }
 
     // MARK: - TrainingSession

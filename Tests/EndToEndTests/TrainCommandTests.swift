@@ -12,7 +12,7 @@ final class TrainCommandTests: EndToEndTestCase {
         let run = directory.appendingPathComponent("run")
         let result = try trainer("train", "--epochs", "1", "--limit", "512", "--run-dir", run.path)
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.stdout.contains("Epoch 1/1"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("Epoch 1/1"), "Keras names the epoch only when there are several")
         // The epoch's line names every log, Keras-style.
         let line = result.stdout.split(separator: "\n").first { $0.contains("val_accuracy:") }
         XCTAssertNotNil(line, result.stdout)

@@ -334,7 +334,8 @@ typedef struct trainer_plugin_descriptor {
     const char *version; /* the plugin's own version, e.g. "1.0.0" */
     const char *summary; /* one line */
     /* The compiler of a plugin with a runtime of its own, e.g. "swift-6.3"; NULL or "" for C.
-     * The host warns when it differs from the host's own Swift toolchain. */
+     * The host compares it as an exact string with its own ("swift-<major>.<minor>") and
+     * warns when a "swift-" toolchain differs (Swift has no stable ABI on Linux). */
     const char *toolchain;
 
     uint32_t param_count;
