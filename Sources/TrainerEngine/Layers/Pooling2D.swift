@@ -120,9 +120,49 @@ public final class MaxPooling2D: Pooling2D {
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         guard needsInputGradient else { return nil }
         let dx = inputGradientBuffer.pointer
-        dx.update(repeating: 0, count: batch * inputSize)
         let arg = argmax.pointer
-        for i in 0..<batch * outputSize { dx[Int(arg[i])] += outputGradient[i] }
+        let g = geometry!
+        let tiles = g.strideHeight == g.kernelHeight && g.strideWidth == g.kernelWidth && g.padTop == 0
+            && g.padLeft == 0 && g.outputHeight * g.kernelHeight == g.inputHeight
+            && g.outputWidth * g.kernelWidth == g.inputWidth
+        guard tiles else {
+            // Overlapping or partial windows: zero, then add each gradient at its argmax.
+            dx.update(repeating: 0, count: batch * inputSize)
+            for i in 0..<batch * outputSize { dx[Int(arg[i])] += outputGradient[i] }
+            return dx
+        }
+        // Windows tile the input: every input cell is written exactly once (gradient or zero).
+        let c = channels, inSize = inputSize, outSize = outputSize
+        let lanes = FloatVector.scalarCount
+        let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let zero = FloatVector(repeating: 0)
+        for n in 0..<batch {
+            for oh in 0..<g.outputHeight {
+                for ow in 0..<g.outputWidth {
+                    let o = n * outSize + (oh * g.outputWidth + ow) * c
+                    let dy = outputGradient + o, a = arg + o
+                    for ih in oh * g.kernelHeight..<(oh + 1) * g.kernelHeight {
+                        for iw in ow * g.kernelWidth..<(ow + 1) * g.kernelWidth {
+                            let at = n * inSize + (ih * g.inputWidth + iw) * c
+                            let dst = dx + at
+                            var ch = 0
+                            while ch + lanes <= c {
+                                let index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ iota
+                                let winner = UnsafeRawPointer(a + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                var v = zero
+                                v.replace(with: (dy + ch).loadVector(at: 0), where: winner .== index)
+                                (dst + ch).storeVector(v, at: 0)
+                                ch += lanes
+                            }
+                            while ch < c {
+                                dst[ch] = Int(a[ch]) == at + ch ? dy[ch] : 0
+                                ch += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return dx
     }
 }

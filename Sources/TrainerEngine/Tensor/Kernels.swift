@@ -65,29 +65,21 @@ enum Kernels {
         }
     }
 
-    /// sums[j] = Σ_r x[r * width + j] (a bias gradient).
+    /// sums[j] = Σ_r x[r * columns + j] (a bias gradient), reading `x` once, row by row.
     @inline(__always)
     static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        var j = 0
-        while j + width <= columns {
-            var acc = FloatVector(repeating: 0)
-            var p = x + j
-            for _ in 0..<rows {
-                acc += p.loadVector(at: 0)
-                p += columns
+        sums.update(repeating: 0, count: columns)
+        for r in 0..<rows {
+            let row = x + r * columns
+            var j = 0
+            while j + width <= columns {
+                sums.storeVector(sums.loadVector(at: j) + row.loadVector(at: j), at: j)
+                j += width
             }
-            sums.storeVector(acc, at: j)
-            j += width
-        }
-        while j < columns {
-            var acc: Float = 0
-            var p = x + j
-            for _ in 0..<rows {
-                acc += p[0]
-                p += columns
+            while j < columns {
+                sums[j] += row[j]
+                j += 1
             }
-            sums[j] = acc
-            j += 1
         }
     }
 
@@ -119,33 +111,27 @@ enum Kernels {
         }
     }
 
-    /// g = y > 0 ? g : 0 and sums[j] = Σ_r g[r, j], in one pass (ReLU layer with a bias).
+    /// g = y > 0 ? g : 0 and sums[j] = Σ_r g[r, j], in one row-by-row pass (ReLU layer with a bias).
     @inline(__always)
     static func reluBackwardWithColumnSums(output y: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
                                            rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
         let zero = FloatVector(repeating: 0)
-        var j = 0
-        while j + width <= columns {
-            var acc = zero
-            for r in 0..<rows {
-                let at = r * columns + j
-                var v = g.loadVector(at: at)
-                v.replace(with: zero, where: y.loadVector(at: at) .<= zero)
-                g.storeVector(v, at: at)
-                acc += v
+        sums.update(repeating: 0, count: columns)
+        for r in 0..<rows {
+            let yr = y + r * columns, gr = g + r * columns
+            var j = 0
+            while j + width <= columns {
+                var v = gr.loadVector(at: j)
+                v.replace(with: zero, where: yr.loadVector(at: j) .<= zero)
+                gr.storeVector(v, at: j)
+                sums.storeVector(sums.loadVector(at: j) + v, at: j)
+                j += width
             }
-            sums.storeVector(acc, at: j)
-            j += width
-        }
-        while j < columns {
-            var acc: Float = 0
-            for r in 0..<rows {
-                let at = r * columns + j
-                if !(y[at] > 0) { g[at] = 0 }
-                acc += g[at]
+            while j < columns {
+                if !(yr[j] > 0) { gr[j] = 0 }
+                sums[j] += gr[j]
+                j += 1
             }
-            sums[j] = acc
-            j += 1
         }
     }
 }

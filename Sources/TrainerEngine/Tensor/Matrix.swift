@@ -3,7 +3,7 @@ import COpenBLAS
 /// Row-major single-precision matrix products through OpenBLAS.
 enum Matrix {
     /// C[m, n] = alpha * op(A) * op(B) + beta * C, all row-major, where op(A) is [m, k] and
-    /// op(B) is [k, n]. `lda`, `ldb` are the row strides of A and B as stored.
+    /// op(B) is [k, n].
     @inline(__always)
     static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool = false,
@@ -11,6 +11,7 @@ enum Matrix {
         into c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
     ) {
+        EngineThreads.prepare(work: m * n * k)
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         cblas_sgemm(CblasRowMajor,
@@ -21,13 +22,30 @@ enum Matrix {
     }
 }
 
-/// Tuning knobs for the numeric kernels.
+/// How many threads OpenBLAS may use. Products of a typical batch are small, and for them
+/// starting a second thread costs more than it saves; so products below
+/// `parallelWorkThreshold` multiply-adds run on one thread and larger ones on up to
+/// `maxBLASThreads`.
 public enum EngineThreads {
-    /// Sets how many threads OpenBLAS may use for matrix products.
-    public static func setBLASThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+    /// Upper bound on OpenBLAS threads for large products (default: OpenBLAS's own count,
+    /// i.e. the machine's cores or `OPENBLAS_NUM_THREADS`).
+    public static var maxBLASThreads: Int = Int(openblas_get_num_threads())
+    /// Multiply-adds (m·n·k) from which a product may use more than one thread.
+    public static var parallelWorkThreshold = 32_000_000
+    private static var current = -1
+
+    @inline(__always)
+    static func prepare(work: Int) {
+        let wanted = work >= parallelWorkThreshold ? max(1, maxBLASThreads) : 1
+        if wanted != current {
+            openblas_set_num_threads(Int32(wanted))
+            current = wanted
+        }
     }
 
-    /// OpenBLAS's current thread count.
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+    /// Sets the upper bound on OpenBLAS threads (1 keeps every product on the calling thread).
+    public static func setBLASThreads(_ count: Int) {
+        maxBLASThreads = max(1, count)
+        current = -1
+    }
 }
