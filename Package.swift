@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
         .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "KerasParityTests"),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
