@@ -9,6 +9,7 @@ final class ConvolutionTests: XCTestCase {
         try checkLayerGradients(Conv2D(2, kernelSize: (2, 3), strides: (1, 2), padding: .same, activation: .sigmoid),
                                 inputShape: [4, 5, 1], batch: 1, seed: 4)
         try checkLayerGradients(Conv2D(3, kernelSize: 1), inputShape: [3, 3, 2], batch: 2, seed: 5)
+        try checkLayerGradients(Conv2D(17, kernelSize: 2, activation: .relu), inputShape: [3, 3, 2], batch: 1, seed: 6)
     }
 
     func testConv2DShapesFollowKeras() throws {
@@ -53,6 +54,9 @@ final class ConvolutionTests: XCTestCase {
 
     func testMaxPoolingGradients() throws {
         try checkLayerGradients(MaxPooling2D(), inputShape: [4, 6, 2], batch: 2)
+        // 17 channels: one 16-wide vector and a scalar tail; 5x5 leaves a row and column uncovered.
+        try checkLayerGradients(MaxPooling2D(), inputShape: [4, 4, 17], batch: 1, seed: 2)
+        try checkLayerGradients(MaxPooling2D(), inputShape: [5, 5, 17], batch: 1, seed: 3)
         try checkLayerGradients(MaxPooling2D(poolSize: 3, strides: 2, padding: .same), inputShape: [5, 5, 3], batch: 2, seed: 4)
     }
 

@@ -12,6 +12,11 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
+    func testDenseWideEnoughForVectorKernels() throws {
+        try checkLayerGradients(Dense(20, activation: .relu), inputShape: [3], batch: 2, seed: 7)
+        try checkLayerGradients(Dense(33, activation: .sigmoid), inputShape: [2], batch: 2, seed: 8)
+    }
+
     func testDenseOnRank3Input() throws {
         try checkLayerGradients(Dense(3, activation: .tanh), inputShape: [2, 4], batch: 2)
     }
