@@ -7,7 +7,8 @@ enum ModelFactory {
         try specs.map { try layer($0, source: source) }
     }
 
-    static let layerTypes = ["Dense", "Flatten", "Activation"]
+    static let layerTypes = ["Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout",
+                             "BatchNormalization", "Activation"]
 
     static func layer(_ spec: LayerSpec, source: String) throws -> Layer {
         let options = ConfigReader(source: source, path: spec.key, values: spec.options)
@@ -26,10 +27,54 @@ enum ModelFactory {
             guard let function = try activation(options) else { throw options.error("activation", "is required for Activation") }
             made = Activation(function, name: name)
             try options.rejectUnknownKeys(known: ["type", "activation", "name"])
+        case "conv2d":
+            guard let filters = try options.int("filters", atLeast: 1) else { throw options.error("filters", "is required for Conv2D") }
+            guard let kernel = try pair(options, "kernel_size") else { throw options.error("kernel_size", "is required for Conv2D") }
+            made = Conv2D(filters, kernelSize: kernel, strides: try pair(options, "strides") ?? (1, 1),
+                          padding: try padding(options), activation: try activation(options) ?? .linear,
+                          useBias: try options.bool("use_bias") ?? true, name: name)
+            try options.rejectUnknownKeys(known: ["type", "filters", "kernel_size", "strides", "padding", "activation", "use_bias", "name"])
+        case "maxpooling2d", "maxpool2d":
+            made = MaxPooling2D(poolSize: try pair(options, "pool_size") ?? (2, 2), strides: try pair(options, "strides"),
+                                padding: try padding(options), name: name)
+            try options.rejectUnknownKeys(known: ["type", "pool_size", "strides", "padding", "name"])
+        case "averagepooling2d", "avgpool2d":
+            made = AveragePooling2D(poolSize: try pair(options, "pool_size") ?? (2, 2), strides: try pair(options, "strides"),
+                                    padding: try padding(options), name: name)
+            try options.rejectUnknownKeys(known: ["type", "pool_size", "strides", "padding", "name"])
+        case "dropout":
+            guard let rate = try options.double("rate") else { throw options.error("rate", "is required for Dropout") }
+            guard rate >= 0, rate < 1 else { throw options.error("rate", "must be in [0, 1), not \(rate)") }
+            made = Dropout(rate, name: name)
+            try options.rejectUnknownKeys(known: ["type", "rate", "name"])
+        case "batchnormalization":
+            made = BatchNormalization(momentum: try options.double("momentum") ?? 0.99, epsilon: try options.double("epsilon") ?? 1e-3,
+                                      center: try options.bool("center") ?? true, scale: try options.bool("scale") ?? true, name: name)
+            try options.rejectUnknownKeys(known: ["type", "momentum", "epsilon", "center", "scale", "name"])
         default:
             throw options.error("type", "unknown layer \"\(spec.type)\" (known: \(layerTypes.joined(separator: ", ")))")
         }
         return made
+    }
+
+    /// Keras's `3` or `[3, 3]`.
+    static func pair(_ options: ConfigReader, _ key: String) throws -> (Int, Int)? {
+        guard let value = options.raw(key) else { return nil }
+        switch value {
+        case .int(let n) where n > 0: return (n, n)
+        case .array(let items) where items.count == 2:
+            if case .int(let a) = items[0], case .int(let b) = items[1], a > 0, b > 0 { return (a, b) }
+        default: break
+        }
+        throw options.error(key, "must be a positive integer or a pair [h, w], not \(value)")
+    }
+
+    static func padding(_ options: ConfigReader) throws -> Padding {
+        guard let text = try options.string("padding") else { return .valid }
+        guard let padding = Padding(rawValue: text.lowercased()) else {
+            throw options.error("padding", "must be \"valid\" or \"same\", not \"\(text)\"")
+        }
+        return padding
     }
 
     static func activation(_ options: ConfigReader) throws -> ActivationFunction? {
