@@ -107,3 +107,38 @@ final class WeightsTests: XCTestCase {
         XCTAssertTrue(text.contains(" Non-trainable params: 0 (0.00 B)"), text)
     }
 }
+
+final class OptimizerStateFileTests: XCTestCase {
+    func testOptimizerStateRoundTripThroughAFile() throws {
+        let path = NSTemporaryDirectory() + "engine-opt-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func trainedModel() throws -> Sequential {
+            let m = Sequential([Dense(4, activation: .relu), Dense(3, activation: .softmax)])
+            try m.build(inputShape: [2], maxBatch: 8, seed: 1)
+            m.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+            return m
+        }
+        let data = blobs(count: 32)
+        let a = try trainedModel()
+        try a.fit(train: data, epochs: 1, batchSize: 8, seed: 5)
+        try a.optimizer!.saveState(to: path)
+        let weights = a.snapshotWeights()
+
+        let b = try trainedModel()
+        try b.restoreWeights(weights)
+        try b.optimizer!.loadState(from: path)
+        XCTAssertEqual(b.optimizer!.iterations, 4)
+        // Both continue with epoch 1 and end identical.
+        try a.fit(train: data, epochs: 2, batchSize: 8, seed: 5, initialEpoch: 1)
+        try b.fit(train: data, epochs: 2, batchSize: 8, seed: 5, initialEpoch: 1)
+        XCTAssertEqual(a.weights.map(\.values), b.weights.map(\.values))
+        // ... and identical to a run of both epochs in one go.
+        let c = try trainedModel()
+        try c.fit(train: data, epochs: 2, batchSize: 8, seed: 5)
+        XCTAssertEqual(c.weights.map(\.values), a.weights.map(\.values))
+
+        let sgd = SGD(momentum: 0.9)
+        sgd.build(b.trainableWeights)
+        XCTAssertThrowsError(try sgd.loadState(from: path)) { XCTAssertTrue("\($0)".contains("Adam"), "\($0)") }
+    }
+}
