@@ -4,42 +4,57 @@ import TrainerData
 import TrainerEngine
 import TrainerHost
 
-/// One `trainer train`: loads the data, builds the model, creates the plugins and fits.
-/// It is the `TrainingSession` behind every plugin's host table.
+/// One run of a configured model: `trainer train`, `evaluate` or `predict`. It loads the data,
+/// builds the model and creates the plugins, and it is the `TrainingSession` behind every
+/// plugin's host table.
 public final class TrainingRun: TrainingSession {
+    let plan: RunPlan
     let model: Sequential
     let data: DataFactory.Loaded
-    public let runParameters: RunParameters
+    /// The run's plugins, in order, once `createPlugins` made them.
+    private(set) var instances: [PluginInstance] = []
+    public internal(set) var runParameters: RunParameters
+    var config: RunConfig { plan.config }
 
-    init(model: Sequential, data: DataFactory.Loaded, parameters: RunParameters) {
-        self.model = model
-        self.data = data
-        self.runParameters = parameters
+    /// Everything that can be wrong with the configuration, data, model or plugins is found
+    /// here, before any step: it throws `UsageProblem`.
+    public init(_ options: TrainOptions) throws {
+        plan = try RunPlan(options)
+        let config = plan.config
+        let source = plan.source
+        data = try UsageProblem.wrap { try DataFactory.load(config.data, loss: config.model.loss, source: source) }
+        let training = data.training
+        model = try UsageProblem.wrap {
+            let model = Sequential(try ModelFactory.layers(config.model.layers, source: source))
+            try model.build(inputShape: training.featureShape, maxBatch: config.batchSize, seed: config.seed)
+            model.compile(optimizer: try ModelFactory.optimizer(config.model.optimizer, source: source),
+                          loss: try ModelFactory.loss(config.model.loss, source: source),
+                          metrics: config.model.metrics)
+            return model
+        }
+        let directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory) }
+        runParameters = RunParameters(
+            verbose: config.verbose, epochs: config.epochs, steps: (training.count + config.batchSize - 1) / config.batchSize,
+            batchSize: config.batchSize, samples: training.count, initialEpoch: 0, runDirectory: directory,
+            validationSamples: data.validation?.count ?? 0)
+    }
+
+    /// Creates the configured plugins, each with a host table serving this run.
+    func createPlugins() throws {
+        instances = try UsageProblem.wrap {
+            try plan.registry.instantiate(config.plugins, session: self, logger: Logger(label: "trainer.plugins"))
+        }
     }
 
     /// Runs `trainer train`. Throws `UsageProblem` for anything wrong before training starts
     /// and `TrainingFailure` when training itself fails.
     public static func train(_ options: TrainOptions) throws {
-        let plan = try RunPlan(options)
-        let config = plan.config
-        let data = try UsageProblem.wrap { try DataFactory.load(config.data, loss: config.model.loss, source: plan.source) }
-        let model = try UsageProblem.wrap {
-            let model = Sequential(try ModelFactory.layers(config.model.layers, source: plan.source))
-            try model.build(inputShape: data.training.featureShape, maxBatch: config.batchSize, seed: config.seed)
-            model.compile(optimizer: try ModelFactory.optimizer(config.model.optimizer, source: plan.source),
-                          loss: try ModelFactory.loss(config.model.loss, source: plan.source),
-                          metrics: config.model.metrics)
-            return model
-        }
-        let directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory) }
-        let steps = (data.training.count + config.batchSize - 1) / config.batchSize
-        let run = TrainingRun(model: model, data: data, parameters: RunParameters(
-            verbose: config.verbose, epochs: config.epochs, steps: steps, batchSize: config.batchSize,
-            samples: data.training.count, initialEpoch: 0, runDirectory: directory,
-            validationSamples: data.validation?.count ?? 0))
-        let instances = try UsageProblem.wrap {
-            try plan.registry.instantiate(config.plugins, session: run, logger: Logger(label: "trainer.plugins"))
-        }
+        try TrainingRun(options).train()
+    }
+
+    func train() throws {
+        let directory = runParameters.runDirectory
+        try createPlugins()
         if config.verbose > 0 {
             Console.standardOutput(model.summary())
             let validation = data.validation.map { ", validating on \($0.count)" } ?? ""
@@ -51,18 +66,17 @@ public final class TrainingRun: TrainingSession {
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
                           callbacks: dispatcher, control: model.control)
         } catch {
-            try? writeReport(instances, into: directory)
+            try? Self.writeReport(instances, into: directory)
             throw TrainingFailure("\(error)")
         }
-        do { try writeReport(instances, into: directory) } catch {
+        do { try Self.writeReport(instances, into: directory) } catch {
             throw TrainingFailure("could not write the plugins' report: \(error)")
         }
         let weights = (directory as NSString).appendingPathComponent("weights.safetensors")
-        do { try run.saveWeights(to: weights) } catch {
+        do { try saveWeights(to: weights) } catch {
             throw TrainingFailure("could not save the final weights: \(error)")
         }
         if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
-        withExtendedLifetime(instances) {}
     }
 
     /// `report.json`: what the plugins reported through "trainer.report/1", by plugin.

@@ -24,6 +24,10 @@ struct TrainerBinary {
 
     static var path: String { productsDirectory.appendingPathComponent("trainer").path }
 
+    static let repositoryExamples = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples").path
+
     static let fashionMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 
     /// Runs `trainer ARGS` in `directory`, with HOME pointing there too so no user plugin
