@@ -131,6 +131,16 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(sgd.learningRate, Double(Float(0.5)))
     }
 
+    func testControlValidatesLearningRate() throws {
+        let control = TrainingControl(optimizer: Adam())
+        try control.setLearningRate(0.5)
+        XCTAssertEqual(control.learningRate, 0.5)
+        XCTAssertThrowsError(try control.setLearningRate(-1))
+        XCTAssertThrowsError(try control.setLearningRate(.nan))
+        XCTAssertThrowsError(try TrainingControl().setLearningRate(0.1))
+        XCTAssertEqual(control.learningRate, 0.5)
+    }
+
     func testStateRoundTripContinuesIdentically() throws {
         func makeParam() -> Parameter {
             let p = Parameter(name: "dense/kernel", shape: [3])

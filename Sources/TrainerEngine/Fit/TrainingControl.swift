@@ -17,4 +17,14 @@ public final class TrainingControl {
         get { optimizer?.learningRate ?? 0 }
         set { optimizer?.learningRate = newValue }
     }
+
+    /// Sets the learning rate after checking it is finite and not negative (what the plugin
+    /// host's `set_learning_rate` promises).
+    public func setLearningRate(_ value: Double) throws {
+        guard value.isFinite, value >= 0 else {
+            throw ModelError("the learning rate must be a finite, non-negative number, not \(value)")
+        }
+        guard optimizer != nil else { throw ModelError("there is no optimizer to set a learning rate on") }
+        learningRate = value
+    }
 }
