@@ -31,10 +31,21 @@ public final class RMSprop: Optimizer {
         let v = slot(i, 0)
         let rho = self.rho, oneMinusRho = 1 - self.rho, eps = epsilon
         if !centered && momentum == 0 {
-            for j in 0..<n {
+            let rhoV = FloatVector(repeating: rho), oneMinusRhoV = FloatVector(repeating: oneMinusRho)
+            let epsV = FloatVector(repeating: eps), lrV = FloatVector(repeating: lr)
+            var j = 0
+            while j + FloatVector.scalarCount <= n {
+                let gj = g.loadVector(at: j)
+                let vj = rhoV * v.loadVector(at: j) + oneMinusRhoV * gj * gj
+                v.storeVector(vj, at: j)
+                w.storeVector(w.loadVector(at: j) - lrV * gj / (vj + epsV).squareRoot(), at: j)
+                j += FloatVector.scalarCount
+            }
+            while j < n {
                 let vj = rho * v[j] + oneMinusRho * g[j] * g[j]
                 v[j] = vj
                 w[j] -= lr * g[j] / (vj + eps).squareRoot()
+                j += 1
             }
             return
         }
