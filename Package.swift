@@ -16,6 +16,10 @@ let plugins = [
     swiftPlugin("ProgbarLogger"),
     swiftPlugin("History"),
     cPlugin("StopAtAccuracy"),
+    swiftPlugin("EarlyStopping"),
+    swiftPlugin("ReduceLROnPlateau"),
+    swiftPlugin("TerminateOnNaN"),
+    swiftPlugin("Timer"),
 ]
 
 let package = Package(
