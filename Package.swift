@@ -63,6 +63,9 @@ let package = Package(
 
         // The Swift SDK for plugin authors. Linked into plugins, never into the host.
         .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin"]),
+        // The expression language of plugin parameters (schedules, conditions) and Python's
+        // number formatting; linked statically into the plugins that use it.
+        .target(name: "TrainerExpression"),
 
         .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
@@ -71,6 +74,7 @@ let package = Package(
         .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "EndToEndTests"),
         .testTarget(name: "KerasParityTests"),
+        .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
