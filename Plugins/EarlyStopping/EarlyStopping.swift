@@ -27,8 +27,8 @@ import TrainerPluginSDK
 /// float32, as Keras's `ops.less`/`ops.greater` make them.
 ///
 /// The saved state (version 1) holds the counters, the best value and, with
-/// `restore_best_weights`, the path of a safetensors file with the best epoch's weights,
-/// written into the run directory when the state is saved.
+/// `restore_best_weights`, the best epoch's weights themselves (a host snapshot lives in memory
+/// only), so a resumed run still restores them at its end.
 public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnTrainEnd, StatefulCallback {
     public static let id = "EarlyStopping"
     public static let name = "Early stopping"
@@ -71,11 +71,10 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
 
     /// Set by a loaded state, so on_train_begin continues it instead of starting afresh.
     private var resumed = false
-    /// A loaded state's best-weights file, read into a snapshot at on_train_begin.
-    private var bestWeightsFileToLoad: String?
-    /// Bumped whenever `bestWeights` changes; the file written by saveState is of `writtenGeneration`.
-    private var bestWeightsGeneration = 0
-    private var writtenGeneration = -1
+    /// A loaded state's best weights, made a host snapshot at on_train_begin.
+    private var bestWeightsToLoad: SavedWeights?
+    /// `bestWeights` as last captured for a saved state (nil until then, and after it changes).
+    private var savedBestWeights: SavedWeights?
     private var warnings = WarningsOnce()
 
     public init(parameters: Parameters, host: Host) throws {
@@ -101,9 +100,9 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
             bestEpoch = 0
             releaseBestWeights()
         }
-        if let file = bestWeightsFileToLoad {
-            bestWeightsFileToLoad = nil
-            loadBestWeights(from: file)
+        if let weights = bestWeightsToLoad {
+            bestWeightsToLoad = nil
+            loadBestWeights(weights)
         }
     }
 
@@ -169,90 +168,57 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         }
         releaseBestWeights()
         bestWeights = snapshot
-        bestWeightsGeneration += 1
+        savedBestWeights = nil
     }
 
     private func releaseBestWeights() {
         if let bestWeights { host.releaseSnapshot(bestWeights) }
         bestWeights = nil
-    }
-
-    /// Where saveState writes the best weights.
-    private var bestWeightsFile: String {
-        (runDirectory.hasSuffix("/") ? runDirectory : runDirectory + "/") + "EarlyStopping.best_weights.safetensors"
-    }
-
-    /// Writes the best snapshot to `bestWeightsFile` without changing the model: the current
-    /// weights are snapshotted, the best put in, saved, and the current ones put back.
-    private func writeBestWeights() throws -> String {
-        guard let bestWeights, restoreBestWeights else { return "" }
-        guard !runDirectory.isEmpty else {
-            host.log(.warning, "the host gave no run directory: the best weights are not part of the saved state")
-            return ""
-        }
-        let file = bestWeightsFile
-        if writtenGeneration == bestWeightsGeneration { return file }
-        guard let current = host.snapshotWeights() else {
-            throw PluginError("the host could not snapshot the weights to save the best ones")
-        }
-        defer { host.releaseSnapshot(current) }
-        try host.restoreWeights(bestWeights)
-        do {
-            try host.saveWeights(to: file)
-        } catch {
-            try host.restoreWeights(current)
-            throw error
-        }
-        try host.restoreWeights(current)
-        writtenGeneration = bestWeightsGeneration
-        return file
-    }
-
-    /// Reads a saved state's best weights into a snapshot, leaving the model's weights as they were.
-    private func loadBestWeights(from file: String) {
-        guard let current = host.snapshotWeights() else {
-            host.log(.warning, "the host could not snapshot the weights: the best weights in \(file) are not restored")
-            return
-        }
-        defer { host.releaseSnapshot(current) }
-        do {
-            try host.loadWeights(from: file)
-            guard let loaded = host.snapshotWeights() else { throw PluginError("the host could not snapshot them") }
-            try host.restoreWeights(current)
-            releaseBestWeights()
-            bestWeights = loaded
-            bestWeightsGeneration += 1
-            writtenGeneration = bestWeightsGeneration
-        } catch {
-            try? host.restoreWeights(current)
-            host.log(.warning, "the best weights of the saved state could not be loaded (\(error)); "
-                     + "the next monitored epoch's weights count as the best")
-        }
+        savedBestWeights = nil
     }
 
     // MARK: - Saved state
 
+    // Version 1: Int version, Int header size, the header (monitor, wait, stopped_epoch,
+    // best_epoch, best, and with restore_best_weights the best weights' names and shapes),
+    // then the best weights' values as little-endian float32.
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
+        var header = StateWriter()
+        var raw: [UInt8] = []
+        header.write(monitor.name)
+        header.write(wait)
+        header.write(stoppedEpoch)
+        header.write(bestEpoch)
+        header.write(best != nil)
+        header.write(best ?? 0)
+        if restoreBestWeights, let bestWeights {
+            if savedBestWeights == nil {
+                savedBestWeights = try SavedWeights.capture(bestWeights, host: host)
+            }
+            header.write(true)
+            savedBestWeights!.write(to: &header, raw: &raw)
+        } else {
+            header.write(false)
+        }
         var writer = StateWriter()
         writer.write(Self.stateVersion)
-        writer.write(monitor.name)
-        writer.write(wait)
-        writer.write(stoppedEpoch)
-        writer.write(bestEpoch)
-        writer.write(best != nil)
-        writer.write(best ?? 0)
-        writer.write(try writeBestWeights())
-        return writer.bytes
+        writer.write(header.bytes.count)
+        return writer.bytes + header.bytes + raw
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
+        var outer = StateReader(Array(bytes.prefix(16)))
+        let version = try outer.readInt()
         guard version == Self.stateVersion else {
             throw PluginError("saved state has version \(version), this EarlyStopping reads version \(Self.stateVersion)")
         }
+        let headerSize = try outer.readInt()
+        guard headerSize >= 0, headerSize <= bytes.count - 16 else {
+            throw PluginError("saved state is truncated or damaged")
+        }
+        var reader = StateReader(Array(bytes[16..<16 + headerSize]))
         let monitored = try reader.readString()
         guard monitored == monitor.name else {
             throw PluginError("saved state monitors '\(monitored)', this run monitors '\(monitor.name)'")
@@ -262,14 +228,31 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         let bestEpoch = try reader.readInt()
         let hasBest = try reader.readBool()
         let best = try reader.readDouble()
-        let file = try reader.readString()
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        let hasWeights = try reader.readBool()
+        let raw = bytes[(16 + headerSize)...]
+        let weights = hasWeights ? try SavedWeights.read(from: &reader, raw: raw) : nil
+        guard reader.isAtEnd, hasWeights || raw.isEmpty else { throw PluginError("saved state has trailing bytes") }
         guard wait >= 0, stoppedEpoch >= 0, bestEpoch >= 0 else { throw PluginError("saved state is damaged") }
+
         (self.wait, self.stoppedEpoch, self.bestEpoch) = (wait, stoppedEpoch, bestEpoch)
         self.best = hasBest ? best : nil
         releaseBestWeights()
-        bestWeightsFileToLoad = restoreBestWeights && !file.isEmpty ? file : nil
+        bestWeightsToLoad = restoreBestWeights ? weights : nil
         resumed = true
+    }
+
+    /// Turns a loaded state's best weights into a host snapshot (at on_train_begin, once the
+    /// host has the model ready), leaving the model's weights as they are.
+    private func loadBestWeights(_ weights: SavedWeights) {
+        do {
+            let snapshot = try weights.snapshot(host: host, directory: runDirectory)
+            releaseBestWeights()
+            bestWeights = snapshot
+            savedBestWeights = weights
+        } catch {
+            host.log(.warning, "the best weights of the saved state could not be restored (\(error)); "
+                     + "the next monitored epoch's weights count as the best")
+        }
     }
 }
 
