@@ -20,6 +20,7 @@ let plugins = [
     swiftPlugin("ReduceLROnPlateau"),
     swiftPlugin("TerminateOnNaN"),
     swiftPlugin("Timer"),
+    swiftPlugin("BackupAndRestore"),
 ]
 
 let package = Package(

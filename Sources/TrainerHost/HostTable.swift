@@ -190,6 +190,7 @@ final class HostTable {
             guard let id else { return nil }
             switch String(cString: id) {
             case TRAINER_EXT_REPORT: return UnsafeRawPointer(reportExtension)
+            case TRAINER_EXT_CHECKPOINT: return UnsafeRawPointer(checkpointExtension)
             default: return nil
             }
         })
@@ -204,6 +205,38 @@ final class HostTable {
             }))
         return pointer
     }()
+
+    private static let checkpointExtension: UnsafeMutablePointer<trainer_checkpoint_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_checkpoint_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_checkpoint_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_checkpoint_ext_t>.size),
+            save: { host, dir, message, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.checkpointCall(dir, message, size) { session, path in try session.saveCheckpoint(to: path) }
+            },
+            resume: { host, dir, found, message, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.checkpointCall(dir, message, size) { session, path in
+                    let exists = try session.requestResume(from: path)
+                    found?.pointee = exists ? 1 : 0
+                }
+            },
+            remove: { host, dir, message, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.checkpointCall(dir, message, size) { session, path in try session.removeCheckpoints(in: path) }
+            }))
+        return pointer
+    }()
+
+    private func checkpointCall(_ dir: UnsafePointer<CChar>?, _ message: UnsafeMutablePointer<CChar>?, _ size: Int,
+                                _ body: (TrainingSession, String) throws -> Void) -> trainer_status_t {
+        guard let session else { return fail("no training run", into: message, size: size) }
+        guard let dir else { return fail("directory is NULL", into: message, size: size) }
+        do { try body(session, String(cString: dir)) } catch {
+            return fail("\(error)", into: message, size: size)
+        }
+        return TRAINER_STATUS_OK
+    }
 
     private func record(_ name: String, _ value: Double) {
         if let index = reports.firstIndex(where: { $0.name == name }) {

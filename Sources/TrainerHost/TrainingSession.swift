@@ -58,4 +58,24 @@ public protocol TrainingSession: AnyObject {
     func loadWeights(from path: String) throws
     /// Evaluates on the validation data without calling any plugin hook.
     func evaluate() throws -> Logs
+
+    /// "trainer.checkpoint/1": writes the whole training state into `directory`.
+    func saveCheckpoint(to directory: String) throws
+    /// Asks to resume from the newest checkpoint in `directory` once every plugin exists;
+    /// false when there is none.
+    func requestResume(from directory: String) throws -> Bool
+    /// Removes the checkpoints in `directory`.
+    func removeCheckpoints(in directory: String) throws
+}
+
+/// Sessions without a training run to checkpoint (a replay) refuse checkpoints.
+public struct CheckpointsUnavailable: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "checkpoints need a training run" }
+}
+
+extension TrainingSession {
+    public func saveCheckpoint(to directory: String) throws { throw CheckpointsUnavailable() }
+    public func requestResume(from directory: String) throws -> Bool { throw CheckpointsUnavailable() }
+    public func removeCheckpoints(in directory: String) throws { throw CheckpointsUnavailable() }
 }

@@ -160,7 +160,7 @@ public final class Host {
         functions.get_extension?(table, id)
     }
 
-    private func withErrorBuffer(
+    func withErrorBuffer(
         _ what: String,
         _ call: (UnsafeMutablePointer<CChar>, Int) -> trainer_status_t?
     ) throws {

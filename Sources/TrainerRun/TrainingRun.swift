@@ -13,6 +13,10 @@ public final class TrainingRun: TrainingSession {
     let data: DataFactory.Loaded
     /// The run's plugins, in order, once `createPlugins` made them.
     private(set) var instances: [PluginInstance] = []
+    /// The checkpoint directory a plugin asked to resume from, during creation.
+    var pendingResume: String?
+    /// Where training stands, while it runs (for checkpoints).
+    private(set) var tracker: PositionTracker?
     public internal(set) var runParameters: RunParameters
     var config: RunConfig { plan.config }
 
@@ -55,16 +59,20 @@ public final class TrainingRun: TrainingSession {
     func train() throws {
         let directory = runParameters.runDirectory
         try createPlugins()
+        let start = try resumeIfRequested()
         if config.verbose > 0 {
             Console.standardOutput(model.summary())
             let validation = data.validation.map { ", validating on \($0.count)" } ?? ""
             Console.standardOutput("Training on \(data.training.count) samples\(validation); run directory: \(directory)")
         }
-        let dispatcher = PluginDispatcher(instances: instances)
+        let tracker = PositionTracker(PluginDispatcher(instances: instances))
+        self.tracker = tracker
+        defer { self.tracker = nil }
         do {
             try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
-                          callbacks: dispatcher, control: model.control)
+                          initialEpoch: start.epoch, initialStep: start.step,
+                          callbacks: tracker, control: model.control)
         } catch {
             try? Self.writeReport(instances, into: directory)
             throw TrainingFailure("\(error)")
@@ -96,7 +104,7 @@ public final class TrainingRun: TrainingSession {
 
     public var learningRate: Double { model.control.learningRate }
 
-    public func setLearningRate(_ value: Double) throws { model.control.learningRate = value }
+    public func setLearningRate(_ value: Double) throws { try model.control.setLearningRate(value) }
 
     public func weightViews() -> [WeightView] {
         model.weights.map { WeightView(name: $0.name, shape: $0.shape, data: UnsafePointer($0.value), count: $0.count) }

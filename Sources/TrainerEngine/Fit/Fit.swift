@@ -16,9 +16,11 @@ extension Sequential {
     ///
     /// Samples are shuffled every epoch (a permutation drawn from `seed` and the epoch, so a
     /// run resumed at `initialEpoch` sees the same order); the last partial batch is used.
+    /// `initialStep` resumes in the middle of `initialEpoch`: its first `initialStep` batches
+    /// are skipped (they ran before the interruption), and the epoch's logs cover the rest.
     @discardableResult
     public func fit(train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32,
-                    shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
+                    shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0, initialStep: Int = 0,
                     callbacks: FitCallback? = nil, control: TrainingControl? = nil) throws -> History {
         let control = control ?? self.control
         guard let optimizer, let loss else { throw ModelError("fit: compile the model first") }
@@ -59,9 +61,9 @@ extension Sequential {
                 var rng = SplitMix64(seed: seed, stream: UInt64(epoch))
                 source.shuffle(&rng)
             }
-            reseedLayers(seed: seed, epoch: epoch)
-
-            for step in 0..<source.steps {
+            let firstStep = epoch == initialEpoch ? min(max(initialStep, 0), source.steps) : 0
+            for step in firstStep..<source.steps {
+                reseedLayers(seed: seed, epoch: epoch, step: step)
                 try callbacks?.trainBatchBegin(step, logs: emptied(empty))
                 let n = source.load(step: step)
                 let value = trainStep(input: source.features.pointer, target: source.targets.pointer,

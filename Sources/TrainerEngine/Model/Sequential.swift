@@ -111,9 +111,12 @@ public final class Sequential {
     }
 
     /// Reseeds the layers' randomness (dropout) for one epoch of a run seeded with `seed`.
-    func reseedLayers(seed: UInt64, epoch: Int) {
+    /// Reseeded at every step, from the seed, epoch and step alone, so a run resumed in the
+    /// middle of an epoch draws the same dropout masks as one never interrupted.
+    func reseedLayers(seed: UInt64, epoch: Int, step: Int = 0) {
+        let position = (UInt64(epoch) &* 0x9E37_79B9) ^ (UInt64(step) &* 0xC2B2_AE3D_27D4_EB4F)
         for (i, layer) in layers.enumerated() {
-            layer.reseed(seed ^ (UInt64(epoch) &* 0x9E37_79B9) ^ (UInt64(i + 1) &* 0x85EB_CA6B_0000_0001))
+            layer.reseed(seed ^ position ^ (UInt64(i + 1) &* 0x85EB_CA6B_0000_0001))
         }
     }
 

@@ -1,0 +1,69 @@
+import Foundation
+import TrainerEngine
+import TrainerHost
+
+/// "trainer.checkpoint/1" for a training run: what BackupAndRestore saves and resumes from.
+extension TrainingRun {
+    /// Weight names and shapes, to tell whether a checkpoint belongs to this model.
+    var modelSignature: [String] {
+        model.weights.map { "\($0.name)[\($0.shape.map(String.init).joined(separator: ","))]" }
+    }
+
+    public func saveCheckpoint(to directory: String) throws {
+        guard let tracker else { throw CheckpointError("checkpoints can be taken during training only") }
+        let position = CheckpointStore.Position(
+            epoch: tracker.epoch, batch: tracker.batch, learningRate: learningRate, seed: config.seed,
+            plugins: instances.map(\.id), model: modelSignature)
+        let states = try instances.map { (id: $0.id, bytes: try $0.saveState()) }
+        try CheckpointStore(directory: directory).save(position: position, model: model, pluginStates: states)
+    }
+
+    public func requestResume(from directory: String) throws -> Bool {
+        guard try CheckpointStore(directory: directory).newest() != nil else { return false }
+        pendingResume = directory
+        return true
+    }
+
+    public func removeCheckpoints(in directory: String) throws {
+        try CheckpointStore(directory: directory).removeAll()
+    }
+
+    /// Restores the checkpoint a plugin asked for, once all plugins exist. Returns where
+    /// training goes on: (epoch, first step in it).
+    func resumeIfRequested() throws -> (epoch: Int, step: Int) {
+        guard let directory = pendingResume else { return (0, 0) }
+        let store = CheckpointStore(directory: directory)
+        guard let checkpoint = try store.newest() else { return (0, 0) }
+        let position = checkpoint.position
+        let name = checkpoint.path
+        guard position.model == modelSignature else {
+            throw UsageProblem("\(name) was written for another model (\(position.model.joined(separator: ", ")))")
+        }
+        guard position.plugins == instances.map(\.id) else {
+            throw UsageProblem("\(name) was written for the plugins \(position.plugins.joined(separator: ", ")), this run has \(instances.map(\.id).joined(separator: ", "))")
+        }
+        guard position.seed == config.seed else {
+            throw UsageProblem("\(name) was written by a run with seed \(position.seed), this run has seed \(config.seed)")
+        }
+        do {
+            _ = try model.loadWeights(from: (name as NSString).appendingPathComponent("weights.safetensors"))
+            let optimizerFile = (name as NSString).appendingPathComponent("optimizer.safetensors")
+            if FileManager.default.fileExists(atPath: optimizerFile) { try model.optimizer?.loadState(from: optimizerFile) }
+            try setLearningRate(position.learningRate)
+            for (index, instance) in instances.enumerated() {
+                if let bytes = store.pluginState(in: checkpoint, index: index, id: instance.id) {
+                    try instance.loadState(bytes)
+                }
+            }
+        } catch {
+            throw UsageProblem("cannot resume from \(name): \(error)")
+        }
+        let next = position.next
+        runParameters.initialEpoch = next.epoch
+        if config.verbose > 0 {
+            let at = next.step > 0 ? "epoch \(next.epoch + 1), batch \(next.step + 1)" : "epoch \(next.epoch + 1)"
+            Console.standardOutput("Resuming from \(name) at \(at)")
+        }
+        return next
+    }
+}
