@@ -12,6 +12,13 @@ func cPlugin(_ name: String) -> (Product, Target) {
      .target(name: name, dependencies: ["CTrainerPlugin"], path: "Plugins/\(name)"))
 }
 
+/// A Swift plugin that also links TrainerExpression (its expression language and Python number
+/// formatting), statically: each plugin's .so carries its own copy.
+func swiftPluginWithExpressions(_ name: String) -> (Product, Target) {
+    (.library(name: name, type: .dynamic, targets: [name]),
+     .target(name: name, dependencies: ["TrainerPluginSDK", "TrainerExpression"], path: "Plugins/\(name)"))
+}
+
 let plugins = [
     swiftPlugin("ProgbarLogger"),
     swiftPlugin("History"),
@@ -21,6 +28,10 @@ let plugins = [
     swiftPlugin("TerminateOnNaN"),
     swiftPlugin("Timer"),
     swiftPlugin("BackupAndRestore"),
+    swiftPluginWithExpressions("LearningRateScheduler"),
+    swiftPluginWithExpressions("StopWhen"),
+    swiftPluginWithExpressions("CSVLogger"),
+    swiftPluginWithExpressions("ModelCheckpoint"),
 ]
 
 let package = Package(
