@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "EndToEndTests"),
         .testTarget(name: "KerasParityTests"),
+        .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
