@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "KerasParityTests"),
         .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
+        .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )

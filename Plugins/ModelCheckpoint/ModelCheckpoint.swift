@@ -28,7 +28,8 @@ import TrainerPluginSDK
 /// `monitor` among those this run saved: a new file is written only if it ranks among the k
 /// best (strictly better than the worst kept, or fewer than k kept), and the file that falls
 /// out is deleted (NaN ranks last; a point whose logs lack `monitor` saves nothing, with a
-/// warning). `save_top_k` = 0 saves none, -1 (the default) keeps all, exactly as Keras.
+/// warning; a name already kept, as from a template without `{epoch}`, is overwritten only
+/// by a better value). `save_top_k` = 0 saves none, -1 (the default) keeps all, exactly as Keras.
 /// `save_last` also writes `last.safetensors`, beside the checkpoints, at every save point, so
 /// the latest weights are always there whatever was decided.
 ///
@@ -260,9 +261,12 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
             warnOnce("save_top_k needs \(monitor) in the logs to rank a checkpoint; nothing is saved without it.")
             return false
         }
-        // A file saved again under the same name replaces its own entry: it does not compete.
-        let others = kept.filter { $0.path != path }
-        guard others.count >= topK, let worst = worst(others) else { return true }
+        // A file name already kept (a template without {epoch}) is overwritten only by a better
+        // value: the set stays the same size, and a better kept file is never lost.
+        if let same = kept.first(where: { $0.path == path }) {
+            return isWorse(rank(same.value), than: rank(current))
+        }
+        guard kept.count >= topK, let worst = worst(kept) else { return true }
         return isWorse(rank(worst.value), than: rank(current))
     }
 
