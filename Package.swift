@@ -32,6 +32,11 @@ let plugins = [
     swiftPluginWithExpressions("StopWhen"),
     swiftPluginWithExpressions("CSVLogger"),
     swiftPluginWithExpressions("ModelCheckpoint"),
+    // C + libffi: calls functions of any shared library at the hooks a run names. A C target
+    // gets no autolinking from a module map's `link`, hence the explicit libraries.
+    (.library(name: "LambdaCallback", type: .dynamic, targets: ["LambdaCallback"]),
+     .target(name: "LambdaCallback", dependencies: ["CTrainerPlugin", "CFFI"],
+             path: "Plugins/LambdaCallback", linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("dl")])),
 ]
 
 let package = Package(
@@ -51,6 +56,7 @@ let package = Package(
         // System libraries.
         .systemLibrary(name: "COpenBLAS"),
         .systemLibrary(name: "CZlib"),
+        .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),
 
         // The engine: tensors, layers, losses, optimizers, metrics, the fit loop.
         .target(name: "TrainerEngine", dependencies: ["COpenBLAS", "TrainerData"]),
@@ -89,6 +95,7 @@ let package = Package(
         .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
         .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
+        .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
