@@ -186,7 +186,21 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
         let name = try fileName(epoch: epoch, batch: batch, logs: logs)
         let path = filePath(name, in: runDirectory)
         let current = logs[monitor]
-        if try kerasWouldSave(epoch: epoch, current: current, name: name), ranksAmongBest(path: path, current: current) {
+        let (kerasSaves, message) = try kerasDecision(epoch: epoch, current: current, name: name)
+        let ranks = kerasSaves && ranksAmongBest(path: path, current: current)
+        if verbose > 0 {
+            if kerasSaves && !ranks {
+                if topK == 0 {
+                    host.log(.info, "Epoch \(epoch + 1): save_top_k is 0, not saving \(name)")
+                } else if let current {
+                    let value = try PythonFormatSpec(".5f").format(.float(current))
+                    host.log(.info, "Epoch \(epoch + 1): \(monitor) \(value) is not among the best \(topK), not saving \(name)")
+                }
+            } else if let message {
+                host.log(.info, message)
+            }
+        }
+        if ranks {
             try makeParentDirectories(of: path)
             try host.saveWeights(to: path)
             if verbose > 0 { host.log(.info, "Epoch \(epoch + 1): finished saving model to \(name)") }
@@ -219,27 +233,23 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
         }
     }
 
-    /// Keras's `_should_save_model`, with its messages; it also updates the best value.
-    private func kerasWouldSave(epoch: Int, current: Double?, name: String) throws -> Bool {
+    /// Keras's `_should_save_model`: whether to save, and the message Keras prints with
+    /// verbose 1. It also updates the best value, as Keras does.
+    private func kerasDecision(epoch: Int, current: Double?, name: String) throws -> (Bool, String?) {
         guard saveBestOnly else {
             if let current { track(current, epoch: epoch) }
-            if verbose > 0 { host.log(.info, "Epoch \(epoch + 1): saving model to \(name)") }
-            return true
+            return (true, "Epoch \(epoch + 1): saving model to \(name)")
         }
         guard let current else {
             warnOnce("Can save best model only with \(monitor) available.")
-            return true
+            return (true, nil)
         }
         let bestText = try best.map { try PythonFormatSpec(".5f").format(.float($0)) } ?? "None"
         if track(current, epoch: epoch) {
-            if verbose > 0 {
-                let currentText = try PythonFormatSpec(".5f").format(.float(current))
-                host.log(.info, "Epoch \(epoch + 1): \(monitor) improved from \(bestText) to \(currentText), saving model to \(name)")
-            }
-            return true
+            let currentText = try PythonFormatSpec(".5f").format(.float(current))
+            return (true, "Epoch \(epoch + 1): \(monitor) improved from \(bestText) to \(currentText), saving model to \(name)")
         }
-        if verbose > 0 { host.log(.info, "Epoch \(epoch + 1): \(monitor) did not improve from \(bestText)") }
-        return false
+        return (false, "Epoch \(epoch + 1): \(monitor) did not improve from \(bestText)")
     }
 
     /// Keras's `_is_improvement` against the best so far; an improvement becomes the best.

@@ -57,8 +57,14 @@ final class ModelCheckpointTests: XCTestCase {
     }
 
     func testSaveTopKKeepsTheKBestAndDeletesTheRest() throws {
-        let checkpoint = try make(["filepath": .string("ckpt-{epoch}.safetensors"), "save_top_k": .int(2)])
+        let checkpoint = try make(["filepath": .string("ckpt-{epoch}.safetensors"), "save_top_k": .int(2), "verbose": .int(1)])
         run(checkpoint, [0.5, 0.4, 0.6, 0.3, 0.45, 0.35], 0..<6)
+        XCTAssertEqual(Array(checkpoint.host.messages(1)[4...7]), [
+            "Epoch 3: val_loss 0.60000 is not among the best 2, not saving ckpt-3.safetensors",
+            "Epoch 4: saving model to ckpt-4.safetensors",
+            "Epoch 4: finished saving model to ckpt-4.safetensors",
+            "Epoch 4: deleted ckpt-1.safetensors, no longer among the best 2",
+        ])
         // 0.6 and 0.45 do not beat the worst kept; 0.3 pushes out 0.5, then 0.35 pushes out 0.4.
         XCTAssertEqual(checkpoint.host.savedNames(in: dir),
                        ["ckpt-1.safetensors", "ckpt-2.safetensors", "ckpt-4.safetensors", "ckpt-6.safetensors"])
