@@ -37,6 +37,9 @@ let plugins = [
     (.library(name: "LambdaCallback", type: .dynamic, targets: ["LambdaCallback"]),
      .target(name: "LambdaCallback", dependencies: ["CTrainerPlugin", "CFFI"],
              path: "Plugins/LambdaCallback", linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("dl")])),
+    (.library(name: "RemoteMonitor", type: .dynamic, targets: ["RemoteMonitor"]),
+     .target(name: "RemoteMonitor", dependencies: ["TrainerPluginSDK", "TrainerExpression"],
+             path: "Plugins/RemoteMonitor")),
 ]
 
 let package = Package(
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
         .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
+        .testTarget(name: "RemoteMonitorTests", dependencies: ["CTrainerPlugin"]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
