@@ -53,7 +53,6 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
     ]
 
     private let host: Host
-    private let reporter: Reporter
     private let monitor: Monitor
     private let patience: Int
     private let verbose: Int
@@ -79,7 +78,6 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
 
     public init(parameters: Parameters, host: Host) throws {
         self.host = host
-        reporter = Reporter(host: host)
         monitor = try Monitor(callback: Self.id, monitor: try parameters.string("monitor"),
                               mode: try parameters.string("mode"),
                               minDelta: try parameters.double("min_delta"))
@@ -134,16 +132,16 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
             if baseline == nil || monitor.isImprovement(current, over: baseline) {
                 wait = 0
             }
-            reporter.report("best_epoch", Double(bestEpoch))
+            host.report("best_epoch", Double(bestEpoch))
             return
         }
-        reporter.report("best_epoch", Double(bestEpoch))
+        host.report("best_epoch", Double(bestEpoch))
 
         if wait >= patience && epoch > 0 {
             // Patience has been exceeded: stop training.
             stoppedEpoch = epoch
             host.stopTraining()
-            reporter.report("stopped_epoch", Double(epoch))
+            host.report("stopped_epoch", Double(epoch))
         }
     }
 
@@ -157,7 +155,7 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
             }
             try host.restoreWeights(bestWeights)
         }
-        reporter.report("best_epoch", Double(bestEpoch))
+        host.report("best_epoch", Double(bestEpoch))
     }
 
     // MARK: - Best weights

@@ -86,13 +86,12 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     }
 
     private let host: Host
-    private let reporter: Reporter
     private let template: FormatTemplate
     private let monitor: String
     private let verbose: Int
     private let saveBestOnly: Bool
     private let frequency: Frequency
-    private let direction: Direction
+    private let monitorRule: Monitor
     private let topK: Int
     private let saveLast: Bool
     private let runDirectory: String
@@ -109,7 +108,6 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
 
     public init(parameters: Parameters, host: Host) throws {
         self.host = host
-        reporter = Reporter(host: host)
         guard let filepath = try parameters.optionalString("filepath"), !filepath.isEmpty else {
             throw PluginError("filepath: required: a file name template, e.g. \"model.{epoch:02d}-{val_loss:.2f}.safetensors\"")
         }
@@ -135,8 +133,8 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
         topK = try parameters.int("save_top_k")
         saveLast = try parameters.bool("save_last")
         do {
-            direction = try Direction(mode: try parameters.string("mode"), monitor: monitor, callback: Self.id)
-        } catch let error as DirectionError {
+            monitorRule = try Monitor(callback: Self.id, monitor: monitor, mode: try parameters.string("mode"))
+        } catch let error as PluginError {
             throw PluginError("mode: \(error)")
         }
         do {
@@ -154,7 +152,7 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     }
 
     public func onTrainBegin(logs: Logs) throws {
-        if let bestEpoch { reporter.report("best_epoch", Double(bestEpoch)) }
+        if let bestEpoch { host.report("best_epoch", Double(bestEpoch)) }
     }
 
     public func onEpochBegin(epoch: Int, logs: Logs) throws {
@@ -255,10 +253,10 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     /// Keras's `_is_improvement` against the best so far; an improvement becomes the best.
     @discardableResult
     private func track(_ current: Double, epoch: Int) -> Bool {
-        guard best.map({ direction.improves(current, on: $0) }) ?? true else { return false }
+        guard best.map({ monitorRule.isImprovement(current, over: $0) }) ?? true else { return false }
         best = current
         bestEpoch = epoch
-        reporter.report("best_epoch", Double(epoch))
+        host.report("best_epoch", Double(epoch))
         return true
     }
 
@@ -296,12 +294,12 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
 
     /// NaN ranks below every number.
     private func rank(_ value: Double) -> Double {
-        value.isNaN ? (direction == .min ? .infinity : -.infinity) : value
+        value.isNaN ? (monitorRule.direction == .minimize ? .infinity : -.infinity) : value
     }
 
     /// Whether `a` ranks strictly below `b` (in float32, as the decisions compare).
     private func isWorse(_ a: Double, than b: Double) -> Bool {
-        direction.improves(b, on: a)
+        monitorRule.isImprovement(b, over: a)
     }
 
     /// The lowest-ranked kept file; among equals, the oldest.

@@ -32,7 +32,6 @@ public final class StopWhen: TrainerCallback, OnEpochEnd {
     ]
 
     private let host: Host
-    private let reporter: Reporter
     private let condition: Expression
     private let verbose: Int
     /// Names already warned about.
@@ -40,7 +39,6 @@ public final class StopWhen: TrainerCallback, OnEpochEnd {
 
     public init(parameters: Parameters, host: Host) throws {
         self.host = host
-        reporter = Reporter(host: host)
         guard let text = try parameters.optionalString("condition") else {
             throw PluginError("condition: required: an expression over the epoch's logs, "
                               + "e.g. \"accuracy > 0.98 && val_loss < 0.3\"")
@@ -71,7 +69,7 @@ public final class StopWhen: TrainerCallback, OnEpochEnd {
         }
         guard value != 0 else { return }
         host.stopTraining()
-        reporter.report("stopped_epoch", Double(epoch))
+        host.report("stopped_epoch", Double(epoch))
         if verbose > 0 {
             host.log(.info, "Epoch \(epoch + 1): StopWhen: \(condition) holds, stopping training")
         }

@@ -33,7 +33,6 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
     ]
 
     private let host: Host
-    private let reporter: Reporter
     /// The budget in seconds, nil when only measuring.
     private let duration: Double?
     private let checksEveryStep: Bool
@@ -47,7 +46,6 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
 
     public init(parameters: Parameters, host: Host) throws {
         self.host = host
-        reporter = Reporter(host: host)
         if let text = try parameters.optionalString("duration") {
             guard let seconds = Duration.seconds(parsing: text) else {
                 throw PluginError("`Timer(duration=\(pythonQuoted(text)))` is not a valid duration. "
@@ -87,7 +85,7 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
 
     public func onTrainEnd(logs: Logs) throws {
         endTime = monotonicSeconds()
-        reporter.report("elapsed_seconds", elapsed)
+        host.report("elapsed_seconds", elapsed)
     }
 
     private func checkTimeRemaining() {
@@ -97,7 +95,7 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
         host.stopTraining()
         guard !announced else { return }
         announced = true
-        reporter.report("elapsed_seconds", elapsed)
+        host.report("elapsed_seconds", elapsed)
         if verbose {
             let shown = Duration.format(wholeSeconds: Int(elapsed))
             host.log(.info, "Time limit reached. Elapsed time is \(shown). Signaling Trainer to stop.")

@@ -43,6 +43,55 @@ public func filePath(_ name: String, in directory: String) -> String {
     return directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
+/// The bytes of the file at `path`, or nil when there is no such file.
+public func readFile(_ path: String) throws -> [UInt8]? {
+    guard let file = fopen(path, "rb") else {
+        if errno == ENOENT { return nil }
+        throw fileError("cannot read", path)
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n > 0 { bytes.append(contentsOf: buffer[..<n]) }
+        if n < buffer.count {
+            if ferror(file) != 0 { throw fileError("cannot read", path) }
+            break
+        }
+    }
+    return bytes
+}
+
+/// Makes the directories leading to `path` that do not exist yet (Python's `os.makedirs` of
+/// its directory).
+public func makeParentDirectories(of path: String) throws {
+    var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    parts.removeLast()
+    var current = ""
+    for (index, part) in parts.enumerated() {
+        current += (index == 0 ? "" : "/") + part
+        if part.isEmpty || part == "." || part == ".." { continue }
+        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            throw fileError("cannot make the directory", current)
+        }
+    }
+}
+
+/// Deletes the file at `path`; a file already gone is not an error.
+public func removeFile(_ path: String) throws {
+    if unlink(path) != 0 && errno != ENOENT {
+        throw fileError("cannot delete", path)
+    }
+}
+
+/// The directory part of `path` ("" when it has none), as Python's `os.path.dirname`.
+public func directoryName(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    let directory = String(path[..<slash])
+    return directory.isEmpty ? "/" : directory
+}
+
 private func fileError(_ what: String, _ path: String) -> PluginError {
     let reason = String(cString: strerror(errno))
     return PluginError("\(what) \(path): \(reason)")

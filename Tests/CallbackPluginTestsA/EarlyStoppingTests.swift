@@ -134,7 +134,7 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertThrowsError(try plugin.create(host: host, ["monitor": .string("val_fmeasure")]).get()) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("monitor=val_fmeasure"), message)
-            XCTAssertTrue(message.contains("mode=max"), message)
+            XCTAssertTrue(message.contains("mode='max'"), message)
         }
         // With a mode it is fine.
         XCTAssertNoThrow(try plugin.create(host: host, ["monitor": .string("val_fmeasure"), "mode": .string("max")]).get().destroy())

@@ -1,14 +1,10 @@
-import TrainerPluginSDK
 
 // Keras 3's `MonitorCallback` (keras/src/callbacks/monitor_callback.py), the base of
 // EarlyStopping, ReduceLROnPlateau and ModelCheckpoint: which way a monitored value should
-// move, and whether a value improves on a reference.
-//
-// The same file is in Plugins/ReduceLROnPlateau: every plugin is its own shared object and
-// embeds what it uses.
+// move, and whether a value improves on a reference. For plugins that watch a metric.
 
 /// Which way the monitored quantity should move (Keras's `monitor_op`).
-enum MonitorDirection: Equatable {
+public enum MonitorDirection: Equatable, Sendable {
     /// `ops.less`: lower is better (losses, errors).
     case minimize
     /// `ops.greater`: higher is better (accuracies, AUC, ...).
@@ -16,16 +12,16 @@ enum MonitorDirection: Equatable {
 }
 
 /// A monitored quantity with Keras's decision rule.
-struct Monitor {
+public struct Monitor: Sendable {
     /// The log name, e.g. "val_loss".
-    let name: String
-    let direction: MonitorDirection
+    public let name: String
+    public let direction: MonitorDirection
     /// Keras's `min_delta` after `_set_monitor_op`: `abs(min_delta)`, negated when minimizing,
     /// so that `value - minDelta` is always the value made harder to count as an improvement.
-    let minDelta: Double
+    public let minDelta: Double
 
     /// `callback` names the plugin in the error for a direction `auto` cannot infer.
-    init(callback: String, monitor: String, mode: String, minDelta: Double) throws {
+    public init(callback: String, monitor: String, mode: String, minDelta: Double = 0) throws {
         name = monitor
         switch mode {
         case "min": direction = .minimize
@@ -33,9 +29,10 @@ struct Monitor {
         case "auto":
             guard let inferred = Monitor.inferredDirection(of: monitor) else {
                 throw PluginError(
-                    "\(callback) received monitor=\(monitor), but cannot determine whether that "
-                    + "metric should be maximized or minimized. Set mode=max to monitor based on the "
-                    + "highest value, or mode=min to use the lowest value.")
+                    "\(callback) callback received monitor=\(monitor), but Keras isn't able to automatically "
+                    + "determine whether that metric should be maximized or minimized. Pass `mode='max'` in "
+                    + "order to monitor based on the highest metric value, or pass `mode='min'` in order to "
+                    + "use the lowest value.")
             }
             direction = inferred
         default:
@@ -48,7 +45,7 @@ struct Monitor {
     /// `monitor_op(value - min_delta, reference)`. Keras compares with `ops.less`/`ops.greater`,
     /// which turn Python floats into float32 tensors: the difference is computed in double, then
     /// both sides are rounded to float32 and compared. NaN never improves on a number.
-    func isImprovement(_ value: Double, over reference: Double?) -> Bool {
+    public func isImprovement(_ value: Double, over reference: Double?) -> Bool {
         guard let reference else { return true }
         let candidate = Float(value - minDelta)
         let target = Float(reference)
@@ -60,7 +57,7 @@ struct Monitor {
     /// "down"). A plugin cannot see the model's metric objects, so the metric is known by the
     /// names Keras's `compile(metrics=[...])` accepts for it; nil for any other name (Keras
     /// raises a ValueError for those).
-    static func inferredDirection(of monitor: String) -> MonitorDirection? {
+    public static func inferredDirection(of monitor: String) -> MonitorDirection? {
         let metric = monitor.hasPrefix("val_") ? String(monitor.dropFirst(4)) : monitor
         if metric == "loss" { return .minimize }
         let key = metric.lowercased()
@@ -108,10 +105,12 @@ struct Monitor {
 }
 
 /// Python's default warning filter prints a warning once per distinct message; so do these.
-struct WarningsOnce {
+public struct WarningsOnce: Sendable {
     private var seen: Set<String> = []
 
-    mutating func warn(_ message: String, through host: Host) {
+    public init() {}
+
+    public mutating func warn(_ message: String, through host: Host) {
         guard seen.insert(message).inserted else { return }
         host.log(.warning, message)
     }
