@@ -20,6 +20,11 @@ func swiftPluginWithExpressions(_ name: String) -> (Product, Target) {
 }
 
 let plugins = [
+    // TensorBoard event files; its protobuf messages are generated code in TensorBoardProto.
+    (.library(name: "TensorBoard", type: .dynamic, targets: ["TensorBoard"]),
+     .target(name: "TensorBoard", dependencies: [
+        "TrainerPluginSDK", "TensorBoardProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+     ], path: "Plugins/TensorBoard")),
     swiftPlugin("ProgbarLogger"),
     swiftPlugin("History"),
     cPlugin("StopAtAccuracy"),
@@ -52,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The ABI: trainer_plugin.h, the only contract between host and plugins.
@@ -100,6 +106,13 @@ let package = Package(
         .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "RemoteMonitorTests", dependencies: ["CTrainerPlugin"]),
+        // TensorBoard's event protobufs (Event, Summary, HistogramProto): Swift generated from
+        // proto/ by scripts/generate-tensorboard-protos, committed; the build needs no protoc.
+        .target(name: "TensorBoardProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["proto"]),
+        .testTarget(name: "TensorBoardTests", dependencies: [
+            "CTrainerPlugin", "TensorBoardProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
