@@ -36,8 +36,8 @@ final class Evaluation {
                 throw ModelError("evaluate: \(loss.invalidTargets) target(s) in batch \(step) are not valid for \(loss.name)")
             }
             lossMean.add(value, weight: Double(n))
-            logs.values[0] = lossMean.mean
-            for i in 0..<metrics.count { logs.values[i + 1] = metrics[i].result }
+            logs.values[0] = asFloat32(lossMean.mean)
+            for i in 0..<metrics.count { logs.values[i + 1] = asFloat32(metrics[i].result) }
             try callbacks?.testBatchEnd(step, logs: logs)
         }
         try callbacks?.testEnd(logs: logs)

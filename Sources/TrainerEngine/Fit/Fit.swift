@@ -72,8 +72,8 @@ extension Sequential {
                     throw ModelError("fit: \(loss.invalidTargets) training target(s) in batch \(step) of epoch \(epoch) are not valid for \(loss.name) (a class index outside 0..<\(outputShape.last ?? 1)?)")
                 }
                 lossMean.add(value, weight: Double(n))
-                batchLogs.values[0] = lossMean.mean
-                for i in 0..<metrics.count { batchLogs.values[i + 1] = metrics[i].result }
+                batchLogs.values[0] = asFloat32(lossMean.mean)
+                for i in 0..<metrics.count { batchLogs.values[i + 1] = asFloat32(metrics[i].result) }
                 try callbacks?.trainBatchEnd(step, logs: batchLogs)
                 if control.stopRequested { break }
             }
@@ -119,6 +119,11 @@ extension Sequential {
         }
     }
 }
+
+/// Keras's metrics are float32 tensors, so the values its callbacks see (and CSVLogger and
+/// History write) are float32 values widened to double; the logs carry the same.
+@inline(__always)
+func asFloat32(_ value: Double) -> Double { Double(Float(value)) }
 
 /// `logs`, emptied if a callback added names to it (Keras passes `None`/`{}` there).
 @inline(__always)
