@@ -45,14 +45,14 @@ static const struct {
 
 /* ---- Schema ------------------------------------------------------------------------------- */
 
-#define SIGNATURE_HELP "LIB:SYMBOL(TYPE NAME, ...) -> TYPE; types i32 i64 f32 f64 (void return)"
+#define SIGNATURE_HELP "LIB:SYMBOL(TYPE NAME, ...) [-> TYPE], TYPE i32 i64 f32 f64 (or void return)"
 
 #define HOOK_SPEC(variable, hook, when)                                          \
     static const trainer_param_spec_t variable = {                              \
         .struct_size = sizeof(trainer_param_spec_t),                            \
         .type = TRAINER_VALUE_STRING,                                           \
         .name = hook,                                                           \
-        .help = "function called " when ": " SIGNATURE_HELP,                    \
+        .help = "the function to call " when ": " SIGNATURE_HELP,             \
         .default_value = {.type = TRAINER_VALUE_NONE},                          \
         .flags = TRAINER_PARAM_NULLABLE,                                        \
     }
@@ -71,8 +71,8 @@ HOOK_SPEC(predict_begin_spec, "on_predict_begin", "when a prediction begins");
 HOOK_SPEC(predict_end_spec, "on_predict_end", "when a prediction ends");
 HOOK_SPEC(predict_batch_begin_spec, "on_predict_batch_begin", "before every prediction batch");
 HOOK_SPEC(predict_batch_end_spec, "on_predict_batch_end", "after every prediction batch");
-HOOK_SPEC(batch_begin_spec, "on_batch_begin", "(Keras's alias of on_train_batch_begin)");
-HOOK_SPEC(batch_end_spec, "on_batch_end", "(Keras's alias of on_train_batch_end)");
+HOOK_SPEC(batch_begin_spec, "on_batch_begin", "before every training batch (alias of on_train_batch_begin)");
+HOOK_SPEC(batch_end_spec, "on_batch_end", "after every training batch (alias of on_train_batch_end)");
 
 static const trainer_param_spec_t library_dir_spec = {
     .struct_size = sizeof(trainer_param_spec_t),
