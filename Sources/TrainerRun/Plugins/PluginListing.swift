@@ -49,11 +49,10 @@ public struct PluginListing {
         if rows.isEmpty {
             return "No plugins found. Searched:\n" + registry.searchPath.directories.map { "  \($0)" }.joined(separator: "\n")
         }
-        let header = ["ID", "VERSION", "ABI", "ENABLED", "STATUS", "HOOKS", "PATH"]
+        let header = ["ID", "VERSION", "ABI", "ENABLED", "STATUS", "PATH", "HOOKS"]
         let cells = rows.map { row in
-            [row.id, row.version, row.abi, row.enabled ? "yes" : "no", row.status,
-             row.hooks.isEmpty ? "-" : row.hooks.map { $0.replacingOccurrences(of: "on_", with: "") }.joined(separator: ","),
-             row.path]
+            [row.id, row.version, row.abi, row.enabled ? "yes" : "no", row.status, row.path,
+             row.hooks.isEmpty ? "-" : row.hooks.map { $0.replacingOccurrences(of: "on_", with: "") }.joined(separator: ",")]
         }
         let lines = TextTable.render(header: header, rows: cells)
         var out = [lines[0]]
