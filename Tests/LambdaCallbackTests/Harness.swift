@@ -56,11 +56,15 @@ struct HarnessError: Error, CustomStringConvertible {
 
 /// Runs a program to its end; its status and what it printed.
 @discardableResult
-func runProgram(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String, errors: String) {
+func runProgram(_ arguments: [String], in directory: String? = nil,
+                environment extra: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if !extra.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+    }
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output
     process.standardError = errors

@@ -1,11 +1,14 @@
 /* A library for LambdaCallback's tests: functions of the kinds a signature can name. Each
- * appends one line to the file set with fixture_output(), so a test can read what was called
- * with which arguments.
+ * appends one line to the file named by fixture_output() (at load: the environment variable
+ * LAMBDA_FIXTURE_OUTPUT), so a test can read what was called with which arguments. report()
+ * and count() return non-zero from the index fixture_stop_from() sets (at load:
+ * LAMBDA_FIXTURE_STOP_FROM) on.
  *
  *     cc -std=c11 -shared -fPIC Tests/Fixtures/lambda/mine.c -o libmine.so
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static char output[4096];
 static long long stop_from = -1;
@@ -18,6 +21,14 @@ void fixture_output(const char *path) {
 /* report() and count() return non-zero from this epoch / batch on; -1: never. */
 void fixture_stop_from(long long index) {
     stop_from = index;
+}
+
+/* When loaded, from the environment: for a library another process loads (a real run). */
+__attribute__((constructor)) static void read_environment(void) {
+    const char *path = getenv("LAMBDA_FIXTURE_OUTPUT");
+    const char *stop = getenv("LAMBDA_FIXTURE_STOP_FROM");
+    if (path) snprintf(output, sizeof output, "%s", path);
+    if (stop) stop_from = strtoll(stop, NULL, 10);
 }
 
 __attribute__((format(printf, 1, 2)))
