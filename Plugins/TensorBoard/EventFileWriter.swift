@@ -7,9 +7,10 @@ import Glibc
 import Darwin
 #endif
 
-/// An events file in one directory, as TensorFlow's summary file writer makes it:
-/// `<directory>/events.out.tfevents.<seconds>.<host>.<pid>.v2`, a sequence of TFRecords whose
-/// first holds the `file_version: "brain.Event:2"` event.
+/// An events file in one directory, as TensorFlow 2's summary file writer makes it:
+/// `<directory>/events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2` (n counts the files the
+/// process started: 0, 1, ...), a sequence of TFRecords whose first holds the
+/// `file_version: "brain.Event:2"` event.
 ///
 /// Events are framed into a memory buffer and written out by `flush()` (the plugin flushes at
 /// the end of every epoch, after a histogram set, and when the buffer grows past 64 KiB), which
@@ -27,18 +28,18 @@ final class EventFileWriter {
     init(directory: String) throws {
         try makeDirectories(directory)
         let now = wallTime()
-        let suffix = "." + hostName() + "." + String(getpid()) + ".v2"
-        // TensorBoard reads a directory's files in name order. When this process already
-        // started a file here in the same second (a second run of the same process), the
-        // name's seconds are moved on, so that the newer file still sorts after the older.
-        var seconds = Int(now)
+        let prefix = directory + "/events.out.tfevents." + zeroPadded(Int(now), width: 10) + "."
+            + hostName() + "." + String(getpid()) + "."
+        // The number before ".v2" counts the files this process started, as TensorFlow's
+        // writer counts them; a name taken already (a file of an earlier process that had the
+        // same pid) moves on to the next number.
         var candidate = ""
         var descriptor: Int32 = -1
         for _ in 0..<1000 {
-            candidate = directory + "/events.out.tfevents." + zeroPadded(seconds, width: 10) + suffix
+            candidate = prefix + String(eventFileCounter) + ".v2"
+            eventFileCounter += 1
             descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
             if descriptor >= 0 || errno != EEXIST { break }
-            seconds += 1
         }
         guard descriptor >= 0 else { throw systemError("cannot create", candidate) }
         fd = descriptor
@@ -115,6 +116,10 @@ final class EventFileWriter {
         if let failure { throw failure }
     }
 }
+
+/// Event files this process started (TensorFlow's writer numbers them the same way). Only the
+/// host's training thread creates writers.
+private var eventFileCounter = 0
 
 private func closeDescriptor(_ fd: Int32) {
     _ = close(fd)

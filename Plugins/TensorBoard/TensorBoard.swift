@@ -2,10 +2,10 @@ import TensorBoardProto
 import TrainerPluginSDK
 
 /// Keras's `TensorBoard` callback as a plugin: writes event files that TensorBoard reads,
-/// laid out as Keras lays them out:
+/// laid out as Keras 3 (with TensorFlow 2's writer) lays them out:
 ///
-///     <log_dir>/train/events.out.tfevents.<seconds>.<host>.<pid>.v2
-///     <log_dir>/validation/events.out.tfevents.<seconds>.<host>.<pid>.v2
+///     <log_dir>/train/events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2
+///     <log_dir>/validation/events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2
 ///
 /// (`log_dir` is relative to the run directory unless absolute.) Each file starts with the
 /// `file_version: "brain.Event:2"` event. What is written, by Keras's rules:

@@ -95,15 +95,16 @@ final class TensorBoardTests: XCTestCase {
             let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/logs/" + run)
             XCTAssertEqual(files.count, 1, "\(files)")
             let name = try XCTUnwrap(files.first)
-            // events.out.tfevents.<10-digit seconds>.<host>.<pid>.v2
+            // events.out.tfevents.<10-digit seconds>.<host>.<pid>.<n>.v2, as TensorFlow names them
             let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             XCTAssertEqual(Array(parts.prefix(3)), ["events", "out", "tfevents"], name)
             XCTAssertEqual(parts[3].count, 10, name)
             let seconds = try XCTUnwrap(Double(parts[3]))
             XCTAssertLessThan(abs(seconds - Date().timeIntervalSince1970), 600, name)
             XCTAssertEqual(parts.last, "v2", name)
-            XCTAssertEqual(parts[parts.count - 2], String(getpid()), name)
-            XCTAssertEqual(parts[4..<(parts.count - 2)].joined(separator: "."), ProcessInfo.processInfo.hostName, name)
+            XCTAssertNotNil(Int(parts[parts.count - 2]), name)
+            XCTAssertEqual(parts[parts.count - 3], String(getpid()), name)
+            XCTAssertEqual(parts[4..<(parts.count - 3)].joined(separator: "."), ProcessInfo.processInfo.hostName, name)
 
             let events = try readEvents(dir + "/logs/" + run + "/" + name)
             guard case .fileVersion(let version)? = events.first?.what else {
