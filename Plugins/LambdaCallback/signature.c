@@ -62,17 +62,6 @@ static int type_named(const char *start, const char *end) {
     return -1;
 }
 
-const char *lambda_type_name(lambda_type_t type) {
-    switch (type) {
-    case LAMBDA_VOID: return "void";
-    case LAMBDA_I32: return "i32";
-    case LAMBDA_I64: return "i64";
-    case LAMBDA_F32: return "f32";
-    case LAMBDA_F64: return "f64";
-    }
-    return "?";
-}
-
 /* The end of the word (letters, digits, '_') at p. */
 static const char *word_end(const char *p) {
     while (is_letter(*p) || is_digit(*p)) p++;

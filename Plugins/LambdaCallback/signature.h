@@ -48,7 +48,4 @@ LAMBDA_INTERNAL int lambda_signature_parse(const char *text, int batch_allowed, 
 /* Frees what a successful parse allocated; *sig is zeroed. */
 LAMBDA_INTERNAL void lambda_signature_free(lambda_signature_t *sig);
 
-/* "i32", "f64", "void", ... */
-LAMBDA_INTERNAL const char *lambda_type_name(lambda_type_t type);
-
 #endif /* LAMBDA_SIGNATURE_H */
