@@ -100,6 +100,7 @@ typedef struct lambda_callback {
     lambda_binding_t *bindings[HOOK_COUNT]; /* NULL: no signature for that hook */
     int64_t epoch;                /* the epoch in progress, -1 before the first */
     unsigned char said_stop[HOOK_COUNT];
+    trainer_hooks_t own_hooks;    /* the hooks this instance was given signatures for */
 } lambda_callback_t;
 
 static void say(const lambda_callback_t *self, trainer_log_level_t level, const char *message) {
@@ -270,8 +271,8 @@ static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const traine
 
 /* ---- Descriptor --------------------------------------------------------------------------- */
 
-/* The ABI reads the hook table when the plugin is loaded, before any instance says which
- * hooks it uses, so every hook is here; one without a signature returns at once. */
+/* Every hook the plugin can call; each instance takes only those it has a signature for
+ * (instance_hooks below), plus on_epoch_begin, which keeps the epoch other hooks may pass. */
 static const trainer_hooks_t hooks = {
     .struct_size = sizeof(trainer_hooks_t),
     .on_train_begin = on_train_begin,
@@ -290,6 +291,30 @@ static const trainer_hooks_t hooks = {
     .on_predict_batch_end = on_predict_batch_end,
 };
 
+static const trainer_hooks_t *instance_hooks(void *instance) {
+    lambda_callback_t *self = instance;
+    trainer_hooks_t *own = &self->own_hooks;
+    memset(own, 0, sizeof *own);
+    own->struct_size = sizeof *own;
+    own->on_epoch_begin = hooks.on_epoch_begin;
+#define TAKE(index, field) if (self->bindings[index]) own->field = hooks.field
+    TAKE(HOOK_TRAIN_BEGIN, on_train_begin);
+    TAKE(HOOK_TRAIN_END, on_train_end);
+    TAKE(HOOK_EPOCH_END, on_epoch_end);
+    TAKE(HOOK_TRAIN_BATCH_BEGIN, on_train_batch_begin);
+    TAKE(HOOK_TRAIN_BATCH_END, on_train_batch_end);
+    TAKE(HOOK_TEST_BEGIN, on_test_begin);
+    TAKE(HOOK_TEST_END, on_test_end);
+    TAKE(HOOK_TEST_BATCH_BEGIN, on_test_batch_begin);
+    TAKE(HOOK_TEST_BATCH_END, on_test_batch_end);
+    TAKE(HOOK_PREDICT_BEGIN, on_predict_begin);
+    TAKE(HOOK_PREDICT_END, on_predict_end);
+    TAKE(HOOK_PREDICT_BATCH_BEGIN, on_predict_batch_begin);
+    TAKE(HOOK_PREDICT_BATCH_END, on_predict_batch_end);
+#undef TAKE
+    return own;
+}
+
 static const trainer_plugin_descriptor_t descriptor = {
     .struct_size = sizeof(trainer_plugin_descriptor_t),
     .abi = {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR},
@@ -303,6 +328,7 @@ static const trainer_plugin_descriptor_t descriptor = {
     .create = create,
     .destroy = destroy,
     .hooks = &hooks,
+    .instance_hooks = instance_hooks,
 };
 
 TRAINER_EXPORT const trainer_plugin_descriptor_t *trainer_plugin_entry(void) {

@@ -12,8 +12,9 @@ enum DescriptorReader {
         -> Result<(PluginDescriptor, trainer_plugin_descriptor_t, trainer_hooks_t), Problem>
     {
         let (raw, size) = copyStruct(UnsafeRawPointer(pointer), as: trainer_plugin_descriptor_t.self)
-        // Everything up to load_state was in ABI 1.0, so every 1.x plugin has it all.
-        let minimum = MemoryLayout<trainer_plugin_descriptor_t>.size
+        // Everything up to load_state was in ABI 1.0, so every 1.x plugin has it all; later
+        // fields (instance_hooks, 1.1) are absent from older plugins and read as NULL.
+        let minimum = MemoryLayout<trainer_plugin_descriptor_t>.offset(of: \.instance_hooks)!
         guard size >= 8 else {
             return .failure(Problem(reason: "malformed descriptor: struct_size \(size) is smaller than the minimum \(minimum)"))
         }

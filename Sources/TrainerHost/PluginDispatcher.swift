@@ -32,12 +32,12 @@ public final class PluginDispatcher: FitCallback {
         self.instances = instances
         func plainCalls(_ hook: PluginHook, _ pick: (trainer_hooks_t) -> trainer_hook_fn?) -> ContiguousArray<Call<trainer_hook_fn>> {
             ContiguousArray(instances.enumerated().compactMap { index, item in
-                pick(item.plugin.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
+                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
             })
         }
         func indexedCalls(_ pick: (trainer_hooks_t) -> trainer_indexed_hook_fn?) -> ContiguousArray<Call<trainer_indexed_hook_fn>> {
             ContiguousArray(instances.enumerated().compactMap { index, item in
-                pick(item.plugin.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
+                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
             })
         }
         plain[.trainBegin] = plainCalls(.trainBegin) { $0.on_train_begin }

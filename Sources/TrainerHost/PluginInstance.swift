@@ -10,6 +10,9 @@ public final class PluginInstance {
     /// What `create` returned; passed back to every hook.
     let instance: UnsafeMutableRawPointer?
     let host: HostTable
+    /// The hooks this instance takes: its own table (ABI 1.1 `instance_hooks`), else the
+    /// plugin's.
+    let hookTable: trainer_hooks_t
 
     /// Creates the plugin with validated parameter values, one per schema entry, in order.
     init(plugin: LoadedPlugin, values: [ParameterValue], session: TrainingSession?, logger: Logger) throws {
@@ -58,6 +61,12 @@ public final class PluginInstance {
             throw PluginRunError.createFailed(plugin: plugin.id, message: message.isEmpty ? "no reason given" : message)
         }
         instance = created
+        if let own = plugin.raw.instance_hooks?(created) {
+            let (table, size) = copyStruct(UnsafeRawPointer(own), as: trainer_hooks_t.self)
+            hookTable = size >= MemoryLayout<trainer_hooks_t>.size ? table : plugin.hookTable
+        } else {
+            hookTable = plugin.hookTable
+        }
     }
 
     deinit {

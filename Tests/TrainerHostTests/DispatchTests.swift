@@ -86,4 +86,35 @@ final class DispatchTests: FixtureTestCase {
             XCTAssertTrue("\(error)".contains("unknown plugin \"Nope\" (found: Recorder)"), "\(error)")
         }
     }
+
+    func testAnInstanceTakesOnlyTheHooksItAskedFor() throws {
+        try Fixtures.build("instance_hooks", into: pluginsDirectory, as: "libInstanceHooks.so")
+        let registry = registry([pluginsDirectory])
+        XCTAssertEqual(registry.plugin(id: "InstanceHooks")?.descriptor.hooks, PluginHook.allCases, "the full set is listed")
+        try fit([PluginSettings(id: "InstanceHooks", values: [("epoch_end_only", .bool(true))])])
+        XCTAssertEqual(try recorded("instance_hooks.log"), ["on_epoch_end", "on_epoch_end"])
+    }
+
+    func testAPluginBuiltAgainstABI10LoadsWithoutTheNewerFields() throws {
+        // Built as a 1.0 plugin: its descriptor ends before instance_hooks.
+        let source = directory.appendingPathComponent("old.c")
+        try """
+            #include "trainer_plugin.h"
+            #include <stddef.h>
+            static trainer_status_t create(const trainer_host_t *h, const trainer_param_values_t *v, void **o, char *e, size_t n) {
+                (void)h; (void)v; (void)e; (void)n; *o = NULL; return TRAINER_STATUS_OK;
+            }
+            static void destroy(void *i) { (void)i; }
+            static const trainer_hooks_t hooks = {.struct_size = sizeof(trainer_hooks_t)};
+            static const trainer_plugin_descriptor_t d = {
+                .struct_size = offsetof(trainer_plugin_descriptor_t, instance_hooks),
+                .abi = {1, 0}, .id = "OldPlugin", .create = create, .destroy = destroy, .hooks = &hooks,
+            };
+            TRAINER_EXPORT const trainer_plugin_descriptor_t *trainer_plugin_entry(void) { return &d; }
+            """.write(to: source, atomically: true, encoding: .utf8)
+        try Fixtures.build(source.path, into: pluginsDirectory, as: "libOldPlugin.so")
+        let registry = registry([pluginsDirectory])
+        XCTAssertEqual(registry.plugin(id: "OldPlugin")?.descriptor.abiText, "1.0", "\(registry.invalid)")
+        XCTAssertNoThrow(try fit([PluginSettings(id: "OldPlugin")]))
+    }
 }

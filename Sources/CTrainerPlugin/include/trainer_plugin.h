@@ -58,7 +58,7 @@ extern "C" {
 
 /* ABI version of this header. */
 #define TRAINER_ABI_MAJOR 1
-#define TRAINER_ABI_MINOR 0
+#define TRAINER_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define TRAINER_PLUGIN_ENTRY_SYMBOL "trainer_plugin_entry"
@@ -386,6 +386,15 @@ typedef struct trainer_plugin_descriptor {
      * must then keep what load_state restored instead of starting afresh. */
     trainer_status_t (*save_state)(void *instance, const trainer_byte_sink_t *sink);
     trainer_status_t (*load_state)(void *instance, const void *bytes, size_t size);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Optional (NULL: every instance uses `hooks`). For a plugin whose hooks depend on its
+     * parameters (LambdaCallback calls only the hooks a run names): the hooks of one
+     * instance, a subset of `hooks`; its NULL fields are not called for that instance. Called
+     * once, right after a successful create. The table is owned by the instance and must stay
+     * valid until destroy. `hooks` remains the full set, which `trainer plugins list` shows. */
+    const trainer_hooks_t *(*instance_hooks)(void *instance);
 } trainer_plugin_descriptor_t;
 
 /* The entry function's type. Called once per process, from the loading thread. Must not
