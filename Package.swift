@@ -33,18 +33,18 @@ let plugins = [
     swiftPlugin("TerminateOnNaN"),
     swiftPlugin("Timer"),
     swiftPlugin("BackupAndRestore"),
-    swiftPluginWithExpressions("LearningRateScheduler"),
-    swiftPluginWithExpressions("StopWhen"),
-    swiftPluginWithExpressions("CSVLogger"),
-    swiftPluginWithExpressions("ModelCheckpoint"),
+    (.library(name: "RemoteMonitor", type: .dynamic, targets: ["RemoteMonitor"]),
+     .target(name: "RemoteMonitor", dependencies: ["TrainerPluginSDK", "TrainerExpression"],
+             path: "Plugins/RemoteMonitor")),
     // C + libffi: calls functions of any shared library at the hooks a run names. A C target
     // gets no autolinking from a module map's `link`, hence the explicit libraries.
     (.library(name: "LambdaCallback", type: .dynamic, targets: ["LambdaCallback"]),
      .target(name: "LambdaCallback", dependencies: ["CTrainerPlugin", "CFFI"],
              path: "Plugins/LambdaCallback", linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("dl")])),
-    (.library(name: "RemoteMonitor", type: .dynamic, targets: ["RemoteMonitor"]),
-     .target(name: "RemoteMonitor", dependencies: ["TrainerPluginSDK", "TrainerExpression"],
-             path: "Plugins/RemoteMonitor")),
+    swiftPluginWithExpressions("LearningRateScheduler"),
+    swiftPluginWithExpressions("StopWhen"),
+    swiftPluginWithExpressions("CSVLogger"),
+    swiftPluginWithExpressions("ModelCheckpoint"),
 ]
 
 let package = Package(
@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "TrainerData", dependencies: ["CZlib"]),
         // Plugin discovery, loading, validation and dispatch; the host table.
         .target(name: "TrainerHost", dependencies: [
-            "CTrainerPlugin", "TrainerEngine",
+            "CTrainerPlugin", "SwiftToolchain", "TrainerEngine",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A run: configuration, model building, wiring engine, data and plugins together.
@@ -89,7 +89,9 @@ let package = Package(
         ]),
 
         // The Swift SDK for plugin authors. Linked into plugins, never into the host.
-        .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin"]),
+        .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin", "SwiftToolchain"]),
+        // The Swift compiler version, as host and SDK both record it.
+        .target(name: "SwiftToolchain"),
         // The expression language of plugin parameters (schedules, conditions) and Python's
         // number formatting; linked statically into the plugins that use it.
         .target(name: "TrainerExpression"),
@@ -104,8 +106,8 @@ let package = Package(
         .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
         .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
-        .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
         .testTarget(name: "RemoteMonitorTests", dependencies: ["CTrainerPlugin"]),
+        .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
         // TensorBoard's event protobufs (Event, Summary, HistogramProto): Swift generated from
         // proto/ by scripts/generate-tensorboard-protos, committed; the build needs no protoc.
         .target(name: "TensorBoardProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],

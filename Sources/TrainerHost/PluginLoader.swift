@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import SwiftToolchain
 import Foundation
 
 /// A plugin file that loaded and passed every check.
@@ -34,30 +35,9 @@ public struct InvalidPlugin: Error, Sendable, CustomStringConvertible {
 /// Loads plugin files: dlopen, the entry symbol, the ABI version and the descriptor's checks.
 /// Never unloads a plugin (the Swift runtime cannot unload images).
 public enum PluginLoader {
-    /// The toolchain the host was built with, compared with Swift plugins' own.
-    /// Same scheme as the Swift SDK's `swiftToolchain` ("swift-<major>.<minor>"): the two
-    /// are compared as exact strings.
-    public static let hostToolchain: String = {
-        #if compiler(>=7.0)
-        return "swift-7"
-        #elseif compiler(>=6.6)
-        return "swift-6.6"
-        #elseif compiler(>=6.5)
-        return "swift-6.5"
-        #elseif compiler(>=6.4)
-        return "swift-6.4"
-        #elseif compiler(>=6.3)
-        return "swift-6.3"
-        #elseif compiler(>=6.2)
-        return "swift-6.2"
-        #elseif compiler(>=6.1)
-        return "swift-6.1"
-        #elseif compiler(>=6.0)
-        return "swift-6.0"
-        #else
-        return "swift-5"
-        #endif
-    }()
+    /// The toolchain the host was built with ("swift-<major>.<minor>"), compared as an exact
+    /// string with a Swift plugin's.
+    public static let hostToolchain = swiftToolchain
 
     public static func load(path: String) -> Result<LoadedPlugin, InvalidPlugin> {
         func invalid(_ reason: String, id: String? = nil) -> Result<LoadedPlugin, InvalidPlugin> {

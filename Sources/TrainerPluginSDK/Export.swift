@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import SwiftToolchain
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,28 +37,6 @@ public func export<Plugin: TrainerCallback>(_ plugin: Plugin.Type) -> UnsafeRawP
     return UnsafeRawPointer(descriptor)
 }
 
-/// The Swift compiler a plugin was built with, as the descriptor's `toolchain` records it.
-public let swiftToolchain: String = {
-    #if compiler(>=7.0)
-    return "swift-7"
-    #elseif compiler(>=6.6)
-    return "swift-6.6"
-    #elseif compiler(>=6.5)
-    return "swift-6.5"
-    #elseif compiler(>=6.4)
-    return "swift-6.4"
-    #elseif compiler(>=6.3)
-    return "swift-6.3"
-    #elseif compiler(>=6.2)
-    return "swift-6.2"
-    #elseif compiler(>=6.1)
-    return "swift-6.1"
-    #elseif compiler(>=6.0)
-    return "swift-6.0"
-    #else
-    return "swift-5"
-    #endif
-}()
 
 // MARK: - Per-image state, exposed for tests
 
