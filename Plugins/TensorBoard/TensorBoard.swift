@@ -18,7 +18,8 @@ import TrainerPluginSDK
 /// - after each validation (and `trainer evaluate`): `evaluation_<name>_vs_iterations` in
 ///   validation/, step = the number of training batches so far (Keras: optimizer.iterations);
 /// - with `histogram_freq` N: every N epochs (epoch % N == 0), a histogram of every weight
-///   tensor in train/, tagged with its layer-qualified name (`dense/kernel`);
+///   tensor in train/, tagged with its layer-qualified name (`dense/kernel`), and with
+///   `write_images` the weight drawn as images (`dense/kernel/image`, see `WeightImages`);
 /// - with `write_steps_per_second`: `epoch_steps_per_second` (and `batch_steps_per_second`
 ///   with batch updates);
 /// - with `write_graph`: a text summary `model_summary` of the weight tensors at step 0 (see
@@ -43,7 +44,7 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
         .bool("write_graph", default: true,
               help: "write a text summary of the weight tensors (no op graph: trainer has none)"),
         .bool("write_images", default: false,
-              help: "not supported: weights are not written as images (a warning when true)"),
+              help: "with each histogram, also draw the weight as images (values clipped to [0, 1], as Keras does)"),
         .bool("write_steps_per_second", default: false,
               help: "also write epoch_steps_per_second (and batch_steps_per_second with batch updates)"),
         .string("update_freq", default: "epoch",
@@ -61,6 +62,7 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
     let logDirectory: String
     private let histogramFrequency: Int
     private let writeGraph: Bool
+    private let writeImages: Bool
     private let writeStepsPerSecond: Bool
     private let updateFrequency: UpdateFrequency
 
@@ -101,9 +103,7 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
             throw PluginError("embeddings_freq is not supported (trainer has no Embedding layer); "
                               + "got \(embeddingsFrequency), must be 0")
         }
-        if try parameters.bool("write_images") {
-            host.log(.warning, "write_images is not supported: no weight images are written")
-        }
+        writeImages = try parameters.bool("write_images")
     }
 
     deinit {
@@ -235,11 +235,16 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
         }
     }
 
-    /// Keras's `_log_weights`: one histogram per weight tensor, in layer order, in train/.
+    /// Keras's `_log_weights`: one histogram per weight tensor, in layer order, in train/,
+    /// each followed by its images with `write_images`.
     private func writeHistograms(epoch: Int) throws {
         let weights = try host.weights()
         guard !weights.isEmpty else { return }
-        let values = weights.map { Summaries.histogram($0.name, Histogram($0.data)) }
+        var values: [Tensorflow_Summary.Value] = []
+        for weight in weights {
+            values.append(Summaries.histogram(weight.name, Histogram(weight.data)))
+            if writeImages, let images = WeightImages.summary(weight) { values.append(images) }
+        }
         try train().append(summary: Tensorflow_Summary(values), step: epoch)
     }
 

@@ -48,7 +48,8 @@ final class RealTensorBoardTests: XCTestCase {
         let plugin = try Paths.plugin()
         let host = FakeHost(runDirectory: dir, weights: [TensorBoardTests.kernel, TensorBoardTests.bias])
         host.learningRate = 0.25
-        let instance = try plugin.create(host: host, ["histogram_freq": .int(1), "update_freq": .string("batch")]).get()
+        let instance = try plugin.create(host: host, ["histogram_freq": .int(1), "update_freq": .string("batch"),
+                                                      "write_images": .bool(true)]).get()
         XCTAssertEqual(plugin.call(\.on_train_begin, instance), statusOK)
         for e in 0..<2 {
             XCTAssertEqual(plugin.call(\.on_epoch_begin, instance, e), statusOK)
@@ -119,6 +120,16 @@ final class RealTensorBoardTests: XCTestCase {
         XCTAssertEqual(dashboards["text"], ["model_summary"])
         let served = try XCTUnwrap(train["dashboard_values"] as? [String: [[Double]]])
         assertClose(served["epoch_loss"]?.map { $0[1] }, [0.5, 0.4])
+        XCTAssertEqual(dashboards["images"], ["dense/bias/image", "dense/kernel/image"])
+        // The PNGs as Python's zlib decodes them: the Dense kernel [[-0.5, -0.25, 0], [0.125, 0.5, 3]].
+        let images = try XCTUnwrap(train["images"] as? [String: [[String: Any]]])
+        let kernelImages = try XCTUnwrap(images["dense/kernel/image"])
+        XCTAssertEqual(kernelImages.map { $0["step"] as? Int }, [0, 1])
+        XCTAssertEqual(kernelImages[0]["width"] as? Int, 3)
+        XCTAssertEqual(kernelImages[0]["height"] as? Int, 2)
+        let png = try XCTUnwrap((kernelImages[0]["pngs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(png["channels"] as? Int, 1)
+        XCTAssertEqual(png["rows"] as? [[Int]], [[0, 0, 0], [31, 127, 255]])
         let validationDashboards = try XCTUnwrap(validation["dashboards"] as? [String: [String]])
         XCTAssertEqual(validationDashboards["scalars"],
                        ["epoch_accuracy", "epoch_loss", "evaluation_accuracy_vs_iterations",

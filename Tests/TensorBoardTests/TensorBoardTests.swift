@@ -401,14 +401,94 @@ final class TensorBoardTests: XCTestCase {
         }
     }
 
-    func testWriteImagesIsAcceptedWithAWarning() throws {
+    func testEmbeddingsMetadataIsIgnoredAsInKeras() throws {
         let plugin = try Paths.plugin()
         let host = FakeHost(runDirectory: dir)
-        let instance = try plugin.create(host: host, ["write_images": .bool(true),
-                                                      "embeddings_metadata": .string("meta.tsv")]).get()
+        let instance = try plugin.create(host: host, ["embeddings_metadata": .string("meta.tsv")]).get()
         plugin.destroy(instance)
-        XCTAssertEqual(host.messages(at: TRAINER_LOG_WARNING).count, 1)
-        XCTAssertTrue(host.messages(at: TRAINER_LOG_WARNING)[0].contains("write_images"))
+        XCTAssertTrue(host.messages.isEmpty, "\(host.messages)")
+    }
+
+    // MARK: - Images
+
+    func testWriteImagesDrawsWeightsAsKerasDoes() throws {
+        let plugin = try Paths.plugin()
+        let tall = FakeWeight(name: "tall/kernel", shape: [3, 2], values: [1, 0, 0.5, 0.25, 0, 0.75])
+        let conv = FakeWeight(name: "conv2d/kernel", shape: [2, 2, 1, 5], values: (0..<20).map { Float($0) / 20 })
+        let rgb = FakeWeight(name: "rgb/kernel", shape: [2, 1, 2, 3], values: (0..<12).map { Float($0) / 12 })
+        let wide = FakeWeight(name: "conv2d_1/kernel", shape: [2, 2, 2, 8], values: [Float](repeating: 0.5, count: 64))
+        let scalar = FakeWeight(name: "scale/gamma", shape: [1], values: [0.5])
+        let host = FakeHost(runDirectory: dir, weights: [Self.kernel, Self.bias, tall, conv, rgb, wide, scalar])
+        let instance = try plugin.create(host: host, ["histogram_freq": .int(2), "write_images": .bool(true)]).get()
+        defer { plugin.destroy(instance) }
+        try train(plugin, instance, host: host, epochs: 0..<3, steps: 1)
+
+        let train = try RunContents(directory: dir + "/logs/train")
+        XCTAssertEqual(Set(train.images.keys),
+                       ["dense/kernel/image", "dense/bias/image", "tall/kernel/image", "conv2d/kernel/image", "rgb/kernel/image"])
+        func images(_ tag: String) throws -> (width: String, height: String, pngs: [DecodedPNG]) {
+            let written = try XCTUnwrap(train.images[tag], tag)
+            XCTAssertEqual(written.map(\.step), [0, 2], tag)
+            let tensor = written[0].tensor
+            XCTAssertEqual(tensor.dtype, .dtString, tag)
+            XCTAssertEqual(tensor.tensorShape.dim.map(\.size), [Int64(tensor.stringVal.count)], tag)
+            XCTAssertEqual(written[0].metadata.dataClass, .blobSequence, tag)
+            let strings = tensor.stringVal.map { [UInt8]($0) }
+            return (String(decoding: strings[0], as: UTF8.self), String(decoding: strings[1], as: UTF8.self),
+                    try strings.dropFirst(2).map { try DecodedPNG($0) })
+        }
+        // Dense kernel 2 x 3: one image 2 high, 3 wide; v * 255.5 truncated, clamped to 0...255.
+        let kernel = try images("dense/kernel/image")
+        XCTAssertEqual([kernel.width, kernel.height], ["3", "2"])
+        XCTAssertEqual(kernel.pngs, [try DecodedPNG(PNGPixels(width: 3, height: 2, channels: 1,
+                                                               pixels: [0, 0, 0, 31, 127, 255]))])
+        // A bias: one pixel wide.
+        let bias = try images("dense/bias/image")
+        XCTAssertEqual([bias.width, bias.height], ["1", "3"])
+        XCTAssertEqual(bias.pngs.map(\.pixels), [[0, 0, 2]])
+        // Taller than wide: transposed.
+        let transposed = try images("tall/kernel/image")
+        XCTAssertEqual([transposed.width, transposed.height], ["3", "2"])
+        XCTAssertEqual(transposed.pngs.map(\.pixels), [[255, 127, 0, 0, 63, 191]])
+        // (2, 2, 1, 5) squeezes to (2, 2, 5): 5 images of 2 x 2, the first 3 kept.
+        let filters = try images("conv2d/kernel/image")
+        XCTAssertEqual([filters.width, filters.height], ["2", "2"])
+        XCTAssertEqual(filters.pngs.count, 3)
+        for (k, png) in filters.pngs.enumerated() {
+            let expected = (0..<4).map { WeightPixel.keras(Float($0 * 5 + k) / 20) }
+            XCTAssertEqual(png.pixels, expected, "filter \(k)")
+        }
+        // (2, 1, 2, 3) squeezes to (2, 2, 3): a rank-3 tensor, so 3 grayscale images of 2 x 2.
+        let colours = try images("rgb/kernel/image")
+        XCTAssertEqual(colours.pngs.map(\.channels), [1, 1, 1])
+        XCTAssertTrue(host.messages.isEmpty, "\(host.messages)")
+    }
+
+    func testRGBImagesFromARankFourWeightWithThreeChannels() throws {
+        let plugin = try Paths.plugin()
+        let rgb = FakeWeight(name: "rgb/kernel", shape: [2, 3, 2, 3], values: (0..<36).map { Float($0) / 36 })
+        let host = FakeHost(runDirectory: dir, weights: [rgb])
+        let instance = try plugin.create(host: host, ["histogram_freq": .int(1), "write_images": .bool(true)]).get()
+        defer { plugin.destroy(instance) }
+        try train(plugin, instance, host: host, epochs: 0..<1, steps: 1, validation: false)
+        let train = try RunContents(directory: dir + "/logs/train")
+        let tensor = try XCTUnwrap(train.images["rgb/kernel/image"]?.first?.tensor)
+        let pngs = try tensor.stringVal.dropFirst(2).map { try DecodedPNG([UInt8]($0)) }
+        XCTAssertEqual(pngs.count, 2)
+        XCTAssertEqual(pngs.map(\.width), [2, 2])
+        XCTAssertEqual(pngs.map(\.height), [3, 3])
+        XCTAssertEqual(pngs.map(\.channels), [3, 3])
+        XCTAssertEqual(pngs[1].pixels, (18..<36).map { WeightPixel.keras(Float($0) / 36) })
+    }
+
+    func testWriteImagesNeedsHistogramFreqAsInKeras() throws {
+        let plugin = try Paths.plugin()
+        let host = FakeHost(runDirectory: dir, weights: [Self.kernel])
+        let instance = try plugin.create(host: host, ["write_images": .bool(true)]).get()
+        defer { plugin.destroy(instance) }
+        try train(plugin, instance, host: host, epochs: 0..<2, steps: 1)
+        let train = try RunContents(directory: dir + "/logs/train")
+        XCTAssertTrue(train.images.isEmpty && train.histograms.isEmpty)
     }
 
     func testAnUnwritableLogDirFailsTheHookWithTheReason() throws {
@@ -422,4 +502,32 @@ final class TensorBoardTests: XCTestCase {
         let errors = host.messages(at: TRAINER_LOG_ERROR)
         XCTAssertTrue(errors.contains { $0.contains(blocker) }, "\(host.messages)")
     }
+}
+
+/// `tf.image.convert_image_dtype(v, tf.uint8, saturate=True)`: v * 255.5, clamped, truncated
+/// (checked against TensorFlow 2.21: 0.849 -> 216, 0.5 -> 127, 1.0 -> 255, -0.5 -> 0).
+enum WeightPixel {
+    static func keras(_ value: Float) -> UInt8 {
+        let scaled = value * 255.5
+        return scaled <= 0 ? 0 : scaled >= 255 ? 255 : UInt8(scaled.rounded(.towardZero))
+    }
+}
+
+/// A PNG written by hand from raw pixels (filter 0, one stored block), to compare decoded
+/// images with.
+func PNGPixels(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> [UInt8] {
+    func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return be32(data.count) + body + be32(Int(referenceCRC32(body)))
+    }
+    var raw: [UInt8] = []
+    for row in 0..<height { raw += [0] + pixels[(row * width * channels)..<((row + 1) * width * channels)] }
+    var a = 1, b = 0
+    for byte in raw { a = (a + Int(byte)) % 65_521; b = (b + a) % 65_521 }
+    let zlib: [UInt8] = [0x78, 0x01, 1, UInt8(raw.count & 0xFF), UInt8(raw.count >> 8),
+                         UInt8(~raw.count & 0xFF), UInt8(~raw.count >> 8 & 0xFF)] + raw + be32(b << 16 | a)
+    let colour: UInt8 = channels == 1 ? 0 : channels == 3 ? 2 : 6
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", be32(width) + be32(height) + [8, colour, 0, 0, 0])
+        + chunk("IDAT", zlib) + chunk("IEND", [])
 }
