@@ -6,7 +6,7 @@ import XCTest
 /// build products directory, Fashion-MNIST from scripts/install-deps): the event files agree
 /// with the run's history.json, and, when Python's tensorboard package is installed, with what
 /// TensorBoard reads.
-final class TrainerRunTests: XCTestCase {
+final class TensorBoardTrainRunTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
