@@ -116,7 +116,15 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
     public func onTrainBegin(logs: Logs) throws {
         if !resumed { globalBatch = 0 }
         if writeGraph {
-            let weights = try host.weights()
+            // As Keras's model summary, best effort: a host that cannot show its weights gets
+            // a warning, not a failed run.
+            let weights: [TensorView]
+            do {
+                weights = try host.weights()
+            } catch {
+                host.log(.warning, "write_graph: no weight table written: \(error)")
+                weights = []
+            }
             if !weights.isEmpty {
                 let writer = try train()
                 try writer.append(summary: Tensorflow_Summary([

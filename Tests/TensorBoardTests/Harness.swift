@@ -60,6 +60,8 @@ final class FakeHost {
     var learningRate = 0.001
     /// Replaced between hooks to simulate training; views are rebuilt on every get_weight.
     var weights: [FakeWeight]
+    /// get_weight fails (a host that counts weights but cannot show them).
+    var failWeights = false
     private(set) var messages: [(level: trainer_log_level_t, text: String)] = []
     let table: UnsafeMutablePointer<trainer_host_t>
     private var run: trainer_run_params_t
@@ -101,7 +103,7 @@ final class FakeHost {
         table.pointee.weight_count = { host in Int64(FakeHost.of(host).weights.count) }
         table.pointee.get_weight = { host, index, out in
             let fake = FakeHost.of(host)
-            guard let out, index >= 0, index < fake.weights.count else { return statusError }
+            guard let out, index >= 0, index < fake.weights.count, !fake.failWeights else { return statusError }
             let view = fake.view(Int(index))
             out.pointee = view
             return statusOK

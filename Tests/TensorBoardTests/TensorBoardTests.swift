@@ -164,6 +164,21 @@ final class TensorBoardTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: other + "/logs"))
     }
 
+    func testWeightTableIsBestEffortButHistogramsAreNot() throws {
+        let plugin = try Paths.plugin()
+        let host = FakeHost(runDirectory: dir, weights: [Self.kernel])
+        host.failWeights = true
+        let instance = try plugin.create(host: host, ["histogram_freq": .int(1)]).get()
+        defer { plugin.destroy(instance) }
+        // Keras warns and goes on when it cannot write its model summary...
+        XCTAssertEqual(plugin.call(\.on_train_begin, instance), statusOK)
+        XCTAssertEqual(host.messages(at: TRAINER_LOG_WARNING).count, 1, "\(host.messages)")
+        XCTAssertTrue(host.messages(at: TRAINER_LOG_WARNING).first?.contains("write_graph") ?? false)
+        // ...but histograms the run asked for are not silently dropped.
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, Self.epochLogs(0)), statusError)
+        XCTAssertFalse(host.messages(at: TRAINER_LOG_ERROR).isEmpty)
+    }
+
     func testNoValidationDirectoryWithoutValidationData() throws {
         let plugin = try Paths.plugin()
         let host = FakeHost(runDirectory: dir)
