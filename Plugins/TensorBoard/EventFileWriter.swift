@@ -12,9 +12,9 @@ import Darwin
 /// process started: 0, 1, ...), a sequence of TFRecords whose first holds the
 /// `file_version: "brain.Event:2"` event.
 ///
-/// Events are framed into a memory buffer and written out by `flush()` (the plugin flushes at
-/// the end of every epoch, after a histogram set, and when the buffer grows past 64 KiB), which
-/// also syncs the file to disk, so a crash keeps every flushed epoch. An events file is an
+/// Events are framed into a memory buffer, written to the file whenever it passes 64 KiB and
+/// by `flush()`, which also syncs the file to disk. The plugin flushes at the end of every
+/// epoch, after each evaluation and when training ends, so a crash keeps every finished epoch. An events file is an
 /// append-only log like TensorFlow's: a crash during a write can leave a torn last record,
 /// which TensorBoard's reader skips.
 final class EventFileWriter {
