@@ -33,6 +33,11 @@
  *    (zero / NULL). New fields are only ever appended at the end.
  *    Two small element types, trainer_log_item_t and trainer_value_t, are frozen instead: they
  *    never change layout, so arrays of them can be indexed directly.
+ *  - Struct tags. A struct's tag names the ABI version in which its layout last changed
+ *    (`struct trainer_plugin_descriptor_v1_1`); the typedef (`trainer_plugin_descriptor_t`)
+ *    never changes, so code is written against the typedef alone. Runtimes that know C types
+ *    by their tag (Swift registers one layout per tag for the whole process) then never
+ *    confuse a plugin's older layout with the host's newer one.
  *  - Ownership. Every pointer the host passes to a plugin is borrowed: valid for the duration
  *    of that call only, unless its documentation says otherwise. Copy what you keep. Every
  *    pointer a plugin passes to the host is likewise borrowed for the call. No allocator
@@ -350,7 +355,7 @@ struct trainer_byte_sink {
 /* ------------------------------------------------------------------------------------------
  * The descriptor: what the entry function returns.
  * ------------------------------------------------------------------------------------------ */
-typedef struct trainer_plugin_descriptor {
+typedef struct trainer_plugin_descriptor_v1_1 {
     uint32_t struct_size;
     trainer_abi_version_t abi; /* {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR} */
 
