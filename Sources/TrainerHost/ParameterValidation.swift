@@ -16,6 +16,9 @@ extension ParameterSpec {
             coerced = .double(Double(i))
         case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9e15:
             coerced = .int(Int64(d))
+        case (.string, .int(let i)):
+            // Parameters such as save_freq take "epoch" or a number of batches.
+            coerced = .string(String(i))
         default:
             return .failure(.init("\(name) must be \(article) \(type.rawValue), not \(value)"))
         }

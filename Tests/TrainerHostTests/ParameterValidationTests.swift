@@ -18,6 +18,12 @@ final class ParameterValidationTests: XCTestCase {
         XCTAssertEqual(try minDelta.validate(.int(1)).get(), .double(1))
     }
 
+    func testAnIntegerGivenForTextIsItsDigits() {
+        let frequency = ParameterSpec(name: "save_freq", type: .string, defaultValue: .string("epoch"))
+        XCTAssertEqual(try frequency.validate(.int(100)).get(), .string("100"))
+        XCTAssertThrowsError(try mode.validate(.int(1)).get(), "choices still apply")
+    }
+
     func testWrongTypesBoundsAndChoicesAreRejectedWithTheKey() {
         XCTAssertThrowsError(try patience.validate(.string("three")).get()) { error in
             XCTAssertEqual("\(error)", "patience must be an int, not \"three\"")
