@@ -24,15 +24,18 @@ final class SwiftProbeTests: XCTestCase {
                 export *
             }
             """.write(toFile: dir + "/module.modulemap", atomically: true, encoding: .utf8)
-        let sdk = Paths.repository + "/Sources/TrainerPluginSDK"
-        let sources = try FileManager.default.contentsOfDirectory(atPath: sdk)
-            .filter { $0.hasSuffix(".swift") }.sorted().map { sdk + "/" + $0 }
-        try run(["swiftc", "-parse-as-library", "-wmo", "-emit-library", "-static",
-                 "-module-name", "TrainerPluginSDK", "-emit-module",
-                 "-emit-module-path", dir + "/TrainerPluginSDK.swiftmodule", "-I", dir]
-                + sources + ["-o", dir + "/libTrainerPluginSDK.a"])
+        // The SDK and the one module it depends on (SwiftToolchain), each a static library.
+        for module in ["SwiftToolchain", "TrainerPluginSDK"] {
+            let directory = Paths.repository + "/Sources/" + module
+            let sources = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".swift") }.sorted().map { directory + "/" + $0 }
+            try run(["swiftc", "-parse-as-library", "-wmo", "-emit-library", "-static",
+                     "-module-name", module, "-emit-module",
+                     "-emit-module-path", dir + "/\(module).swiftmodule", "-I", dir]
+                    + sources + ["-o", dir + "/lib\(module).a"])
+        }
         try run(["swiftc", "-parse-as-library", "-emit-library", "-module-name", "SwiftProbe",
-                 "-I", dir, "-L", dir, "-lTrainerPluginSDK",
+                 "-I", dir, "-L", dir, "-lTrainerPluginSDK", "-lSwiftToolchain",
                  Paths.repository + "/Tests/Fixtures/SwiftProbe.swift", "-o", dir + "/libSwiftProbe.so"])
         return dir + "/libSwiftProbe.so"
     }
