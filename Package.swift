@@ -100,20 +100,23 @@ let package = Package(
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
         .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
-        .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin"]),
+        // What the plugin test targets share: loading a built plugin .so, a fake host, hook calls.
+        .target(name: "PluginTestSupport", dependencies: ["CTrainerPlugin"], path: "Tests/PluginTestSupport"),
+        .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "EndToEndTests"),
         .testTarget(name: "KerasParityTests"),
-        .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin"]),
+        .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
-        .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin"]),
-        .testTarget(name: "RemoteMonitorTests", dependencies: ["CTrainerPlugin"]),
-        .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin"]),
+        .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
+        .testTarget(name: "RemoteMonitorTests", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
+        .testTarget(name: "LambdaCallbackTests", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
         // TensorBoard's event protobufs (Event, Summary, HistogramProto): Swift generated from
         // proto/ by scripts/generate-tensorboard-protos, committed; the build needs no protoc.
         .target(name: "TensorBoardProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["proto"]),
         .testTarget(name: "TensorBoardTests", dependencies: [
-            "CTrainerPlugin", "TensorBoardProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "CTrainerPlugin", "PluginTestSupport", "TensorBoardProto",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]

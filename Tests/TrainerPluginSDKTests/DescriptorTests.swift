@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import PluginTestSupport
 import XCTest
 
 /// The built plugin products describe themselves correctly through the C ABI.
@@ -34,7 +35,7 @@ final class DescriptorTests: XCTestCase {
     }
 
     func testHistoryDescriptor() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         checkCommon(history, id: "History", toolchainPrefix: "swift-")
         XCTAssertEqual(history.providedHooks, ["on_epoch_end", "on_train_end"])
         XCTAssertNil(history.hooks.on_train_batch_begin)
@@ -51,7 +52,7 @@ final class DescriptorTests: XCTestCase {
     }
 
     func testProgbarLoggerDescriptor() throws {
-        let progbar = try LoadedPlugin(Paths.product("ProgbarLogger"))
+        let progbar = try LoadedPlugin(product: "ProgbarLogger")
         checkCommon(progbar, id: "ProgbarLogger", toolchainPrefix: "swift-")
         XCTAssertEqual(progbar.providedHooks, [
             "on_train_begin", "on_epoch_begin", "on_train_batch_end", "on_epoch_end",
@@ -74,7 +75,7 @@ final class DescriptorTests: XCTestCase {
     }
 
     func testStopAtAccuracyDescriptor() throws {
-        let stop = try LoadedPlugin(Paths.product("StopAtAccuracy"))
+        let stop = try LoadedPlugin(product: "StopAtAccuracy")
         checkCommon(stop, id: "StopAtAccuracy", toolchainPrefix: nil)
         XCTAssertEqual(stop.providedHooks, ["on_epoch_end"])
         XCTAssertNil(stop.descriptor.pointee.save_state)

@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// The C fixtures in Tests/Fixtures build with plain cc and are what their README says, so the
@@ -8,7 +9,7 @@ final class FixtureTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -16,8 +17,8 @@ final class FixtureTests: XCTestCase {
     }
 
     private func build(_ name: String, defines: [String] = [], as output: String? = nil) throws -> String {
-        try compileCPlugin(Paths.repository + "/Tests/Fixtures/\(name).c", into: dir,
-                           name: output ?? name, defines: defines)
+        try CCompiler.buildPlugin(Repository.fixtures + "/\(name).c", into: dir,
+                                  name: output ?? name, defines: defines)
     }
 
     func testBrokenFixturesAreBrokenAsDocumented() throws {

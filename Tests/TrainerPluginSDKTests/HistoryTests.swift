@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// History, driven through the C ABI as the host drives it.
@@ -7,7 +8,7 @@ final class HistoryTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -37,7 +38,7 @@ final class HistoryTests: XCTestCase {
     }
 
     func testWritesHistoryJSONAfterEveryEpochAndAtTrainEnd() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         let host = FakeHost(runDirectory: dir, epochs: 3, steps: 1875, batchSize: 32, verbose: 1)
         let instance = try history.create(host: host).get()
         defer { history.destroy(instance) }
@@ -78,7 +79,7 @@ final class HistoryTests: XCTestCase {
     }
 
     func testMissingAndNonFiniteValuesAreNull() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         let host = FakeHost(runDirectory: dir)
         let instance = try history.create(host: host, ["filename": .string("h.json")]).get()
         defer { history.destroy(instance) }
@@ -95,7 +96,7 @@ final class HistoryTests: XCTestCase {
     }
 
     func testSavedStateContinuesAResumedRun() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         let first = FakeHost(runDirectory: dir, epochs: 4)
         let a = try history.create(host: first).get()
         try drive(history, a, epochs: 0..<2)
@@ -122,7 +123,7 @@ final class HistoryTests: XCTestCase {
     }
 
     func testErrorThrownByAHookIsLoggedAndReturned() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         let host = FakeHost(runDirectory: dir + "/does-not-exist")
         let instance = try history.create(host: host).get()
         defer { history.destroy(instance) }
@@ -139,7 +140,7 @@ final class HistoryTests: XCTestCase {
     }
 
     func testErrorThrownByInitComesBackThroughTheErrorBuffer() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
+        let history = try LoadedPlugin(product: "History")
         let host = FakeHost(runDirectory: dir)
         switch history.create(host: host, ["filename": .string("")]) {
         case .success: XCTFail("an empty filename was accepted")

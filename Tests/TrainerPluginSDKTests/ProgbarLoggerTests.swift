@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// ProgbarLogger's output when standard output is not a terminal (a file here).
@@ -31,7 +32,7 @@ final class ProgbarLoggerTests: XCTestCase {
     ]
 
     private func runFit(verbose: Int?, epochs: Int = 2, steps: Int = 3) throws -> String {
-        let progbar = try LoadedPlugin(Paths.product("ProgbarLogger"))
+        let progbar = try LoadedPlugin(product: "ProgbarLogger")
         let host = FakeHost(epochs: epochs, steps: steps, verbose: 1)
         return try capturingStandardOutput {
             let instance = try progbar.create(host: host, verbose.map { ["verbose": .int($0)] } ?? [:]).get()
@@ -87,7 +88,7 @@ final class ProgbarLoggerTests: XCTestCase {
     }
 
     func testSmallValuesUseExponentNotation() throws {
-        let progbar = try LoadedPlugin(Paths.product("ProgbarLogger"))
+        let progbar = try LoadedPlugin(product: "ProgbarLogger")
         let host = FakeHost(epochs: 1, steps: 1)
         let output = try capturingStandardOutput {
             let instance = try progbar.create(host: host).get()
@@ -100,7 +101,7 @@ final class ProgbarLoggerTests: XCTestCase {
     }
 
     func testEvaluateOutsideFitGetsItsOwnBar() throws {
-        let progbar = try LoadedPlugin(Paths.product("ProgbarLogger"))
+        let progbar = try LoadedPlugin(product: "ProgbarLogger")
         let host = FakeHost(epochs: 1, steps: 4)
         let output = try capturingStandardOutput {
             let instance = try progbar.create(host: host).get()

@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import PluginTestSupport
 import XCTest
 
 /// Two Swift plugins each embed their own copy of the SDK; loaded together with RTLD_LOCAL
@@ -8,8 +9,8 @@ final class SeparateStateTests: XCTestCase {
     private typealias PluginID = @convention(c) () -> UnsafePointer<CChar>?
 
     func testTwoSwiftPluginsKeepSeparateSDKState() throws {
-        let history = try LoadedPlugin(Paths.product("History"))
-        let progbar = try LoadedPlugin(Paths.product("ProgbarLogger"))
+        let history = try LoadedPlugin(product: "History")
+        let progbar = try LoadedPlugin(product: "ProgbarLogger")
 
         // Each image answers for its own plugin, whichever entry ran last.
         let historyID = try XCTUnwrap(history.symbol("trainer_swift_sdk_plugin_id", as: PluginID.self))
@@ -25,7 +26,7 @@ final class SeparateStateTests: XCTestCase {
                           progbar.descriptor.pointee.create.map { unsafeBitCast($0, to: UnsafeRawPointer.self) })
 
         let historyBefore = historyCount(), progbarBefore = progbarCount()
-        let dir = try Paths.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let host = FakeHost(runDirectory: dir)
 

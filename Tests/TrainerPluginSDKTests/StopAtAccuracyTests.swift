@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// StopAtAccuracy, the C plugin: as SwiftPM builds it, and as plain cc builds it.
@@ -7,7 +8,7 @@ final class StopAtAccuracyTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -15,9 +16,9 @@ final class StopAtAccuracyTests: XCTestCase {
     }
 
     private func builds() throws -> [LoadedPlugin] {
-        let plain = try compileCPlugin(Paths.repository + "/Plugins/StopAtAccuracy/StopAtAccuracy.c",
-                                       into: dir, name: "StopAtAccuracy")
-        return [try LoadedPlugin(Paths.product("StopAtAccuracy")), try LoadedPlugin(plain)]
+        let plain = try CCompiler.buildPlugin(Repository.pluginSources("StopAtAccuracy") + "/StopAtAccuracy.c",
+                                              into: dir, name: "StopAtAccuracy")
+        return [try LoadedPlugin(product: "StopAtAccuracy"), try LoadedPlugin(plain)]
     }
 
     func testStopsExactlyWhenAccuracyReachesTheThreshold() throws {
@@ -97,16 +98,9 @@ final class StopAtAccuracyTests: XCTestCase {
     }
 
     func testPlainCCBuildNeedsNoSwift() throws {
-        let plain = try compileCPlugin(Paths.repository + "/Plugins/StopAtAccuracy/StopAtAccuracy.c",
-                                       into: dir, name: "StopAtAccuracy")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["readelf", "-d", plain]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let plain = try CCompiler.buildPlugin(Repository.pluginSources("StopAtAccuracy") + "/StopAtAccuracy.c",
+                                              into: dir, name: "StopAtAccuracy")
+        let text = try ChildProcess.run(["readelf", "-d", plain]).output
         XCTAssertTrue(text.contains("NEEDED"), text)
         XCTAssertFalse(text.contains("swift"), text)
     }

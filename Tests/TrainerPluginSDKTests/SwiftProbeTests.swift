@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// The SDK seen through a Swift plugin that uses all of it (Tests/Fixtures/SwiftProbe.swift),
@@ -17,51 +18,48 @@ final class SwiftProbeTests: XCTestCase {
     }
 
     private static func build() throws -> String {
-        let dir = try Paths.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         try """
             module CTrainerPlugin {
-                header "\(Paths.headerDirectory)/trainer_plugin.h"
+                header "\(Repository.abiHeaderDirectory)/trainer_plugin.h"
                 export *
             }
             """.write(toFile: dir + "/module.modulemap", atomically: true, encoding: .utf8)
         // The SDK and the one module it depends on (SwiftToolchain), each a static library.
         for module in ["SwiftToolchain", "TrainerPluginSDK"] {
-            let directory = Paths.repository + "/Sources/" + module
+            let directory = Repository.root + "/Sources/" + module
             let sources = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".swift") }.sorted().map { directory + "/" + $0 }
-            try run(["swiftc", "-parse-as-library", "-wmo", "-emit-library", "-static",
+            try ChildProcess.runSuccessfully(["swiftc", "-parse-as-library", "-wmo", "-emit-library", "-static",
                      "-module-name", module, "-emit-module",
                      "-emit-module-path", dir + "/\(module).swiftmodule", "-I", dir]
                     + sources + ["-o", dir + "/lib\(module).a"])
         }
-        try run(["swiftc", "-parse-as-library", "-emit-library", "-module-name", "SwiftProbe",
+        try ChildProcess.runSuccessfully(["swiftc", "-parse-as-library", "-emit-library", "-module-name", "SwiftProbe",
                  "-I", dir, "-L", dir, "-lTrainerPluginSDK", "-lSwiftToolchain",
-                 Paths.repository + "/Tests/Fixtures/SwiftProbe.swift", "-o", dir + "/libSwiftProbe.so"])
+                 Repository.root + "/Tests/Fixtures/SwiftProbe.swift", "-o", dir + "/libSwiftProbe.so"])
         return dir + "/libSwiftProbe.so"
-    }
-
-    private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(arguments.prefix(8).joined(separator: " ")) ... failed:\n\(message)")
-        }
     }
 
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// `host` with what the probe's on_train_begin uses: one weight, dense/kernel [2, 3] holding
+    /// 0...5; snapshot ids from 7; an evaluation (loss 0.25, accuracy 0.5); a weights save that
+    /// fails with "disk full". (Give it an exact learning rate: the probe prints the rate.)
+    private func probeHost(_ host: FakeHost) -> FakeHost {
+        host.weights = [FakeWeight(name: "dense/kernel", shape: [2, 3], values: [0, 1, 2, 3, 4, 5])]
+        host.nextSnapshotID = 7
+        host.evaluation = [("loss", 0.25), ("accuracy", 0.5)]
+        host.saveWeightsFailure = "disk full"
+        return host
     }
 
     private func lines() throws -> [String] {
@@ -103,7 +101,7 @@ final class SwiftProbeTests: XCTestCase {
 
     func testEveryHookReachesItsMethodWithItsIndexAndLogs() throws {
         let probe = try probe()
-        let host = FakeHost(runDirectory: dir)
+        let host = probeHost(FakeHost(runDirectory: dir, learningRatePrecision: .double))
         let instance = try probe.create(host: host, ["count": .int(5), "ratio": .int(1)]).get()
         defer { probe.destroy(instance) }
         let logs = [("loss", 0.5), ("accuracy", 0.75)]
@@ -124,8 +122,8 @@ final class SwiftProbeTests: XCTestCase {
 
     func testHostServicesThroughTheSDK() throws {
         let probe = try probe()
-        let host = FakeHost(runDirectory: dir, epochs: 4, steps: 20, batchSize: 16, samples: 320,
-                            verbose: 2, validationSamples: 80)
+        let host = probeHost(FakeHost(runDirectory: dir, epochs: 4, steps: 20, batchSize: 16, samples: 320,
+                                      verbose: 2, validationSamples: 80, learningRatePrecision: .double))
         let instance = try probe.create(host: host).get()
         defer { probe.destroy(instance) }
         XCTAssertEqual(probe.call(\.on_train_begin, instance, [("loss", 1.25)]), statusOK)
@@ -146,7 +144,7 @@ final class SwiftProbeTests: XCTestCase {
 
     func testErrorsNeverCrossTheBoundary() throws {
         let probe = try probe()
-        let host = FakeHost(runDirectory: dir)
+        let host = probeHost(FakeHost(runDirectory: dir, learningRatePrecision: .double))
         switch probe.create(host: host, ["fail_in_init": .bool(true)]) {
         case .success: XCTFail("init did not fail")
         case .failure(let error): XCTAssertEqual(error.description, "probe refused to start (café)")
@@ -177,7 +175,7 @@ final class SwiftProbeTests: XCTestCase {
 
     func testSavedStateRoundTripsAndDamagedStateIsAnError() throws {
         let probe = try probe()
-        let host = FakeHost(runDirectory: dir)
+        let host = probeHost(FakeHost(runDirectory: dir, learningRatePrecision: .double))
         let a = try probe.create(host: host).get()
         probe.call(\.on_epoch_begin, a, 0)
         probe.call(\.on_epoch_end, a, 0)
@@ -197,7 +195,7 @@ final class SwiftProbeTests: XCTestCase {
 
     func testThreeSwiftPluginsEachKeepTheirOwnSDK() throws {
         typealias PluginID = @convention(c) () -> UnsafePointer<CChar>?
-        let plugins = try [probe(), LoadedPlugin(Paths.product("History")), LoadedPlugin(Paths.product("ProgbarLogger"))]
+        let plugins = try [probe(), LoadedPlugin(product: "History"), LoadedPlugin(product: "ProgbarLogger")]
         XCTAssertEqual(plugins.map { string($0.symbol("trainer_swift_sdk_plugin_id", as: PluginID.self)?()) },
                        ["SwiftProbe", "History", "ProgbarLogger"])
     }

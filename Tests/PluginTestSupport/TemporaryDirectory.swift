@@ -1,0 +1,13 @@
+import Foundation
+
+/// Scratch directories for a test's files (run directories, compiled fixtures, logs).
+public enum TemporaryDirectory {
+    /// Creates a new, empty directory under the system's temporary directory and returns its
+    /// path. The test removes it when done (usually in tearDown).
+    public static func create(prefix: String = "trainer-plugin-tests") throws -> String {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+
+/// The built `trainer` executable, for tests that train for real (a few epochs on a slice of
+/// Fashion-MNIST) with the plugin products of the same build.
+public enum TrainerExecutable {
+    /// .../trainer in the products directory.
+    public static var path: String { Products.directory + "/trainer" }
+
+    /// The file whose presence says Fashion-MNIST is installed (scripts/install-deps).
+    public static let fashionMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+
+    /// Skips the test (XCTSkip) unless `trainer` is built and Fashion-MNIST is installed.
+    public static func requireTrainingSetup() throws {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw XCTSkip("trainer is not built at \(path); run `swift build` first")
+        }
+        guard FileManager.default.fileExists(atPath: fashionMNIST) else {
+            throw XCTSkip("Fashion-MNIST is not installed (scripts/install-deps)")
+        }
+    }
+
+    /// Runs `trainer ARGUMENTS` in `directory`, with HOME there too and TRAINER_PLUGIN_PATH
+    /// unset, so that the run sees no plugin but those of the products directory; `environment`
+    /// adds variables on top.
+    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                           errors: ChildProcess.ErrorStream = .captured) throws -> ChildProcess.Result {
+        var changes: [String: String?] = ["HOME": directory, "TRAINER_PLUGIN_PATH": nil]
+        for (name, value) in environment { changes[name] = value }
+        return try ChildProcess.run([path] + arguments, in: directory, environment: changes, errors: errors)
+    }
+}
