@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import PluginTestSupport
 import XCTest
 
 /// EarlyStopping through the C ABI: what the Keras parity cases do not cover (messages,
@@ -10,6 +11,12 @@ final class EarlyStoppingTests: XCTestCase {
         plugin = try LoadedPlugin(product: "EarlyStopping")
     }
 
+    /// A host whose model is one Dense layer (kernel [2, 3], bias [3]), every weight -1 until
+    /// a test marks them with an epoch.
+    private func makeHost(runDirectory: String = "") -> FakeHost {
+        FakeHost(runDirectory: runDirectory, weights: FakeWeight.denseLayer(value: -1))
+    }
+
     /// Epoch logs with these validation losses.
     private func logs(_ valLoss: Double) -> [(String, Double)] {
         [("loss", 0.5), ("accuracy", 0.8), ("val_loss", valLoss), ("val_accuracy", 0.7), ("learning_rate", 0.001)]
@@ -18,7 +25,7 @@ final class EarlyStoppingTests: XCTestCase {
     /// Runs epochs as the host does (the weights of epoch e are marked e); returns the epoch at
     /// whose end training stopped, or nil.
     @discardableResult
-    private func train(_ instance: Instance, _ host: FakeHost, _ values: [Double], from first: Int = 0,
+    private func train(_ instance: PluginInstance, _ host: FakeHost, _ values: [Double], from first: Int = 0,
                        end: Bool = true) -> Int? {
         var stopped: Int?
         let requestsBefore = host.stopRequests
@@ -57,9 +64,9 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testStopsRestoresAndPrintsWhatKerasPrints() throws {
-        let host = FakeHost()
-        let es = try plugin.create(host: host, ["patience": .int(1), "restore_best_weights": .bool(true),
-                                                "verbose": .int(1)]).get()
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(1), "restore_best_weights": .bool(true),
+                                                        "verbose": .int(1)]).get()
         defer { es.destroy() }
         XCTAssertEqual(es.trainBegin(), statusOK)
         let stopped = train(es, host, [0.9, 0.8, 0.7, 0.75, 0.71, 0.6])
@@ -73,8 +80,8 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testVerboseZeroIsSilentAndKeras3RestoresWithoutStopping() throws {
-        let host = FakeHost()
-        let es = try plugin.create(host: host, ["patience": .int(5), "restore_best_weights": .bool(true)]).get()
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(5), "restore_best_weights": .bool(true)]).get()
         defer { es.destroy() }
         XCTAssertEqual(es.trainBegin(), statusOK)
         XCTAssertNil(train(es, host, [0.9, 0.5, 0.7, 0.8]))
@@ -85,8 +92,8 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testMissingMonitorWarnsAsKerasAndSkipsTheEpoch() throws {
-        let host = FakeHost()
-        let es = try plugin.create(host: host, ["patience": .int(1)]).get()
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(1)]).get()
         defer { es.destroy() }
         XCTAssertEqual(es.trainBegin(), statusOK)
         let noValidation: [(String, Double)] = [("loss", 0.5), ("accuracy", 0.8)]
@@ -104,9 +111,9 @@ final class EarlyStoppingTests: XCTestCase {
 
     func testBaselineMustBeBeatenToResetWait() throws {
         // Improvements that do not beat the baseline keep counting toward patience.
-        for (baseline, stop) in [(TestValue.double(0.5), 2), (TestValue.none, nil)] {
-            let host = FakeHost()
-            let es = try plugin.create(host: host, ["patience": .int(2), "baseline": baseline]).get()
+        for (baseline, stop) in [(ParameterValue.double(0.5), 2), (ParameterValue.none, nil)] {
+            let host = makeHost()
+            let es = try plugin.createInstance(host: host, ["patience": .int(2), "baseline": baseline]).get()
             defer { es.destroy() }
             XCTAssertEqual(es.trainBegin(), statusOK)
             XCTAssertEqual(train(es, host, [0.9, 0.8, 0.85]), stop)
@@ -117,8 +124,8 @@ final class EarlyStoppingTests: XCTestCase {
     func testModeAutoFollowsKerasMetricDirections() throws {
         for (monitor, values, stop) in [("val_accuracy", [0.5, 0.6, 0.55], 2), ("val_auc", [0.5, 0.6, 0.55], 2),
                                         ("val_mae", [0.5, 0.4, 0.45], 2), ("loss", [0.5, 0.4, 0.45], 2)] {
-            let host = FakeHost()
-            let es = try plugin.create(host: host, ["monitor": .string(monitor)]).get()
+            let host = makeHost()
+            let es = try plugin.createInstance(host: host, ["monitor": .string(monitor)]).get()
             defer { es.destroy() }
             XCTAssertEqual(es.trainBegin(), statusOK)
             for (epoch, value) in values.enumerated() {
@@ -130,22 +137,22 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testModeAutoRefusesAMetricOfUnknownDirection() {
-        let host = FakeHost()
-        XCTAssertThrowsError(try plugin.create(host: host, ["monitor": .string("val_fmeasure")]).get()) { error in
+        let host = makeHost()
+        XCTAssertThrowsError(try plugin.createInstance(host: host, ["monitor": .string("val_fmeasure")]).get()) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("monitor=val_fmeasure"), message)
             XCTAssertTrue(message.contains("mode='max'"), message)
         }
         // With a mode it is fine.
-        XCTAssertNoThrow(try plugin.create(host: host, ["monitor": .string("val_fmeasure"), "mode": .string("max")]).get().destroy())
+        XCTAssertNoThrow(try plugin.createInstance(host: host, ["monitor": .string("val_fmeasure"), "mode": .string("max")]).get().destroy())
     }
 
     func testNegativeMinDeltaCountsAgainstTheDirectionLikePositive() throws {
         // Keras takes abs(min_delta): -0.1 and 0.1 decide alike.
         var decisions: [Int?] = []
         for delta in [-0.1, 0.1] {
-            let host = FakeHost()
-            let es = try plugin.create(host: host, ["min_delta": .double(delta), "patience": .int(1)]).get()
+            let host = makeHost()
+            let es = try plugin.createInstance(host: host, ["min_delta": .double(delta), "patience": .int(1)]).get()
             defer { es.destroy() }
             XCTAssertEqual(es.trainBegin(), statusOK)
             decisions.append(train(es, host, [1.0, 0.85, 0.8, 0.5]))
@@ -156,8 +163,8 @@ final class EarlyStoppingTests: XCTestCase {
     func testComparesInFloat32AsKeras() throws {
         // 0.4164000001 is above 0.4164 in double; in float32, as Keras's ops.greater compares
         // Python floats, the two are equal: not an improvement.
-        let host = FakeHost()
-        let es = try plugin.create(host: host, ["monitor": .string("val_accuracy")]).get()
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["monitor": .string("val_accuracy")]).get()
         defer { es.destroy() }
         XCTAssertEqual(es.trainBegin(), statusOK)
         XCTAssertEqual(es.epochEnd(0, [("val_accuracy", 0.4164)]), statusOK)
@@ -170,25 +177,25 @@ final class EarlyStoppingTests: XCTestCase {
 
     func testSavedStateContinuesAsAnUninterruptedRun() throws {
         let values = [0.9, 0.8, 0.85, 0.7, 0.75, 0.74, 0.76, 0.6]
-        let parameters: [String: TestValue] = ["patience": .int(2), "min_delta": .double(0.01)]
+        let parameters: [String: ParameterValue] = ["patience": .int(2), "min_delta": .double(0.01)]
 
-        let wholeHost = FakeHost()
-        let whole = try plugin.create(host: wholeHost, parameters).get()
+        let wholeHost = makeHost()
+        let whole = try plugin.createInstance(host: wholeHost, parameters).get()
         defer { whole.destroy() }
         XCTAssertEqual(whole.trainBegin(), statusOK)
         let wholeStop = train(whole, wholeHost, values)
         XCTAssertNotNil(wholeStop)
 
         for split in 1..<(wholeStop! + 1) {
-            let firstHost = FakeHost()
-            let first = try plugin.create(host: firstHost, parameters).get()
+            let firstHost = makeHost()
+            let first = try plugin.createInstance(host: firstHost, parameters).get()
             XCTAssertEqual(first.trainBegin(), statusOK)
             XCTAssertNil(train(first, firstHost, Array(values[..<split]), end: false))
             let state = try XCTUnwrap(first.saveState())
             first.destroy()
 
-            let secondHost = FakeHost()
-            let second = try plugin.create(host: secondHost, parameters).get()
+            let secondHost = makeHost()
+            let second = try plugin.createInstance(host: secondHost, parameters).get()
             defer { second.destroy() }
             XCTAssertEqual(second.loadState(state), statusOK)
             XCTAssertEqual(second.trainBegin(), statusOK, "on_train_begin keeps the loaded state")
@@ -200,12 +207,12 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testSavedStateCarriesTheBestWeightsIntoAResumedRun() throws {
-        let dir = try Paths.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let parameters: [String: TestValue] = ["patience": .int(3), "restore_best_weights": .bool(true), "verbose": .int(1)]
+        let parameters: [String: ParameterValue] = ["patience": .int(3), "restore_best_weights": .bool(true), "verbose": .int(1)]
 
-        let firstHost = FakeHost(runDirectory: dir)
-        let first = try plugin.create(host: firstHost, parameters).get()
+        let firstHost = makeHost(runDirectory: dir)
+        let first = try plugin.createInstance(host: firstHost, parameters).get()
         XCTAssertEqual(first.trainBegin(), statusOK)
         train(first, firstHost, [0.9, 0.5, 0.6], end: false)
         XCTAssertEqual(firstHost.weightMark, 2)
@@ -215,9 +222,9 @@ final class EarlyStoppingTests: XCTestCase {
         first.destroy()
 
         // A new process: the host's snapshots are gone; the best weights come from the state.
-        let secondHost = FakeHost(runDirectory: dir)
+        let secondHost = makeHost(runDirectory: dir)
         secondHost.weightMark = 2
-        let second = try plugin.create(host: secondHost, parameters).get()
+        let second = try plugin.createInstance(host: secondHost, parameters).get()
         defer { second.destroy() }
         XCTAssertEqual(second.loadState(state), statusOK)
         XCTAssertEqual(second.trainBegin(), statusOK)
@@ -231,8 +238,8 @@ final class EarlyStoppingTests: XCTestCase {
     }
 
     func testDamagedOrForeignStateIsRefused() throws {
-        let host = FakeHost()
-        let es = try plugin.create(host: host).get()
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host).get()
         defer { es.destroy() }
         XCTAssertEqual(es.trainBegin(), statusOK)
         XCTAssertEqual(es.epochEnd(0, logs(0.5)), statusOK)
@@ -247,8 +254,8 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertEqual(es.loadState(otherVersion), statusError)
         XCTAssertTrue(host.errors.contains { $0.contains("version 2") }, "\(host.errors)")
 
-        let otherHost = FakeHost()
-        let other = try plugin.create(host: otherHost, ["monitor": .string("loss")]).get()
+        let otherHost = makeHost()
+        let other = try plugin.createInstance(host: otherHost, ["monitor": .string("loss")]).get()
         defer { other.destroy() }
         XCTAssertEqual(other.loadState(state), statusError)
         XCTAssertTrue(otherHost.errors.contains { $0.contains("monitors 'val_loss'") }, "\(otherHost.errors)")

@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import PluginTestSupport
 import XCTest
 
 /// TerminateOnNaN through the C ABI.
@@ -20,7 +21,7 @@ final class TerminateOnNaNTests: XCTestCase {
     func testStopsOnNaNOrInfiniteLossWithKerasMessage() throws {
         for bad in [Double.nan, .infinity, -.infinity] {
             let host = FakeHost()
-            let nan = try plugin.create(host: host).get()
+            let nan = try plugin.createInstance(host: host).get()
             defer { nan.destroy() }
             XCTAssertEqual(nan.batchEnd(0, [("loss", 0.5), ("accuracy", 0.4)]), statusOK)
             XCTAssertEqual(nan.batchEnd(1, [("accuracy", 0.4)]), statusOK, "no loss: nothing to check")
@@ -33,7 +34,7 @@ final class TerminateOnNaNTests: XCTestCase {
 
     func testRaiseErrorFailsTheRun() throws {
         let host = FakeHost()
-        let nan = try plugin.create(host: host, ["raise_error": .bool(true)]).get()
+        let nan = try plugin.createInstance(host: host, ["raise_error": .bool(true)]).get()
         defer { nan.destroy() }
         XCTAssertEqual(nan.batchEnd(3, [("loss", .nan)]), statusError)
         XCTAssertEqual(host.stopRequests, 0)

@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// Timer through the C ABI, on the real (monotonic) clock with short budgets.
@@ -27,10 +28,10 @@ final class TimerTests: XCTestCase {
 
     func testDurationFormats() throws {
         for good in ["00:00:00:01", "1:02:03:04", " 00:12:00:00 ", "01:00:00", "100:00:00"] {
-            XCTAssertNoThrow(try plugin.create(host: FakeHost(), ["duration": .string(good)]).get().destroy(), good)
+            XCTAssertNoThrow(try plugin.createInstance(host: FakeHost(), ["duration": .string(good)]).get().destroy(), good)
         }
         for bad in ["", "1", "00:00", "00:00:1", "00:00:00:00:00", "aa:00:00:00", "00:-1:00:00", "1.5:00:00"] {
-            XCTAssertThrowsError(try plugin.create(host: FakeHost(), ["duration": .string(bad)]).get(), bad) { error in
+            XCTAssertThrowsError(try plugin.createInstance(host: FakeHost(), ["duration": .string(bad)]).get(), bad) { error in
                 XCTAssertTrue("\(error)".contains("is not a valid duration"), "\(error)")
                 XCTAssertTrue("\(error)".contains("DD:HH:MM:SS"), "\(error)")
             }
@@ -39,7 +40,7 @@ final class TimerTests: XCTestCase {
 
     func testStopsOnceTheBudgetIsSpentCheckingEveryStep() throws {
         let host = FakeHost()
-        let timer = try plugin.create(host: host, ["duration": .string("00:00:00:01")]).get()
+        let timer = try plugin.createInstance(host: host, ["duration": .string("00:00:00:01")]).get()
         defer { timer.destroy() }
         XCTAssertEqual(timer.trainBegin(), statusOK)
         XCTAssertEqual(timer.batchEnd(0, [("loss", 1)]), statusOK)
@@ -57,8 +58,8 @@ final class TimerTests: XCTestCase {
 
     func testEpochIntervalChecksOnlyAtEpochEnd() throws {
         let host = FakeHost()
-        let timer = try plugin.create(host: host, ["duration": .string("00:00:01"), "interval": .string("epoch"),
-                                                   "verbose": .bool(false)]).get()
+        let timer = try plugin.createInstance(host: host, ["duration": .string("00:00:01"), "interval": .string("epoch"),
+                                                           "verbose": .bool(false)]).get()
         defer { timer.destroy() }
         XCTAssertEqual(timer.trainBegin(), statusOK)
         Thread.sleep(forTimeInterval: 1.05)
@@ -71,7 +72,7 @@ final class TimerTests: XCTestCase {
 
     func testWithoutDurationItOnlyMeasures() throws {
         let host = FakeHost()
-        let timer = try plugin.create(host: host).get()
+        let timer = try plugin.createInstance(host: host).get()
         defer { timer.destroy() }
         XCTAssertEqual(timer.loadState(state(elapsed: 1e6)), statusOK)
         XCTAssertEqual(timer.trainBegin(), statusOK)
@@ -84,7 +85,7 @@ final class TimerTests: XCTestCase {
     func testSavedElapsedTimeRoundTripsAndCountsAgainstTheBudget() throws {
         // A run that measured some time saves it...
         let firstHost = FakeHost()
-        let first = try plugin.create(host: firstHost, ["duration": .string("00:00:00:05")]).get()
+        let first = try plugin.createInstance(host: firstHost, ["duration": .string("00:00:00:05")]).get()
         XCTAssertEqual(first.trainBegin(), statusOK)
         Thread.sleep(forTimeInterval: 0.05)
         XCTAssertEqual(first.trainEnd(), statusOK)
@@ -95,7 +96,7 @@ final class TimerTests: XCTestCase {
 
         // ...and a resumed run starts from it: the state is given back unchanged before training.
         let secondHost = FakeHost()
-        let second = try plugin.create(host: secondHost, ["duration": .string("00:00:00:05")]).get()
+        let second = try plugin.createInstance(host: secondHost, ["duration": .string("00:00:00:05")]).get()
         defer { second.destroy() }
         XCTAssertEqual(second.loadState(saved), statusOK)
         XCTAssertEqual(second.saveState(), saved)
@@ -110,7 +111,7 @@ final class TimerTests: XCTestCase {
 
     func testDamagedStateIsRefused() throws {
         let host = FakeHost()
-        let timer = try plugin.create(host: host).get()
+        let timer = try plugin.createInstance(host: host).get()
         defer { timer.destroy() }
         let good = state(elapsed: 3)
         XCTAssertEqual(timer.loadState(Array(good.prefix(12))), statusError)
