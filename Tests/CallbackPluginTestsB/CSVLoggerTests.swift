@@ -1,22 +1,23 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// CSVLogger driven through the C ABI: Keras's file, byte for byte.
 final class CSVLoggerTests: XCTestCase {
     private var dir = ""
 
-    override func setUpWithError() throws { dir = try Products.temporaryDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory.create() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
-    private func make(_ settings: [String: Value] = [:]) throws -> Instance {
-        try Products.plugin("CSVLogger").create(TestHost(runDirectory: dir), settings).get()
+    private func make(_ settings: [String: ParameterValue] = [:]) throws -> PluginInstance {
+        try LoadedPlugin(product: "CSVLogger").createInstance(host: FakeHost(runDirectory: dir), settings).get()
     }
 
     private func read(_ name: String = "training.log") throws -> String {
         String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)), as: UTF8.self)
     }
 
-    private func epochs(_ logger: Instance, _ rows: [[(String, Double)]], from first: Int = 0) {
+    private func epochs(_ logger: PluginInstance, _ rows: [[(String, Double)]], from first: Int = 0) {
         for (i, logs) in rows.enumerated() {
             XCTAssertEqual(logger.epochBegin(first + i), statusOK)
             XCTAssertEqual(logger.epochEnd(first + i, logs), statusOK)
@@ -81,11 +82,11 @@ final class CSVLoggerTests: XCTestCase {
     }
 
     func testBadSeparatorIsRefused() throws {
-        let plugin = try Products.plugin("CSVLogger")
-        let host = TestHost(runDirectory: dir)
-        XCTAssertEqual(plugin.creationError(host, ["separator": .string(", ")]),
+        let plugin = try LoadedPlugin(product: "CSVLogger")
+        let host = FakeHost(runDirectory: dir)
+        XCTAssertEqual(plugin.creationError(host: host, ["separator": .string(", ")]),
                        "separator must be one character, got ', ' (Python's csv module: \"delimiter\" must be a 1-character string)")
-        XCTAssertEqual(plugin.creationError(host, ["separator": .string("\"")]), "separator cannot be a quote or a line break")
+        XCTAssertEqual(plugin.creationError(host: host, ["separator": .string("\"")]), "separator cannot be a quote or a line break")
     }
 
     func testStateRoundTripContinuesTheSameFile() throws {

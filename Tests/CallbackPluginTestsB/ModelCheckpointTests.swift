@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// ModelCheckpoint driven through the C ABI: Keras's decisions, then save_top_k, save_last,
@@ -6,11 +7,13 @@ import XCTest
 final class ModelCheckpointTests: XCTestCase {
     private var dir = ""
 
-    override func setUpWithError() throws { dir = try Products.temporaryDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory.create() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
-    private func make(_ settings: [String: Value], host: TestHost? = nil) throws -> Instance {
-        try Products.plugin("ModelCheckpoint").create(host ?? TestHost(runDirectory: dir), settings).get()
+    private func make(_ settings: [String: ParameterValue], host: FakeHost? = nil) throws -> PluginInstance {
+        // Weight files say which epoch they hold ("epoch 2").
+        let host = host ?? FakeHost(runDirectory: dir, weightFileFormat: .epochMarker)
+        return try LoadedPlugin(product: "ModelCheckpoint").createInstance(host: host, settings).get()
     }
 
     private func logs(_ valLoss: Double) -> [(String, Double)] {
@@ -22,7 +25,7 @@ final class ModelCheckpointTests: XCTestCase {
     }
 
     /// Runs epochs `range` with these validation losses (indexed by epoch).
-    private func run(_ checkpoint: Instance, _ losses: [Double], _ range: Range<Int>) {
+    private func run(_ checkpoint: PluginInstance, _ losses: [Double], _ range: Range<Int>) {
         for epoch in range {
             XCTAssertEqual(checkpoint.epochBegin(epoch), statusOK)
             XCTAssertEqual(checkpoint.epochEnd(epoch, logs(losses[epoch])), statusOK, "epoch \(epoch)")
@@ -34,8 +37,8 @@ final class ModelCheckpointTests: XCTestCase {
                                    "save_best_only": .bool(true), "verbose": .int(1)])
         XCTAssertEqual(checkpoint.trainBegin(), statusOK)
         run(checkpoint, [0.61845, 0.7, 0.5], 0..<3)
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir), ["model.01-0.62.safetensors", "model.03-0.50.safetensors"])
-        XCTAssertEqual(checkpoint.host.messages(1), [
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir), ["model.01-0.62.safetensors", "model.03-0.50.safetensors"])
+        XCTAssertEqual(checkpoint.host.info, [
             "Epoch 1: val_loss improved from None to 0.61845, saving model to model.01-0.62.safetensors",
             "Epoch 1: finished saving model to model.01-0.62.safetensors",
             "Epoch 2: val_loss did not improve from 0.61845",
@@ -52,21 +55,21 @@ final class ModelCheckpointTests: XCTestCase {
             checkpoint.epochBegin(epoch)
             XCTAssertEqual(checkpoint.epochEnd(epoch, [("loss", 1.0)]), statusOK)
         }
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir), ["w-1.safetensors", "w-2.safetensors", "w-3.safetensors"])
-        XCTAssertEqual(checkpoint.host.messages(2), ["Can save best model only with val_accuracy available."])
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir), ["w-1.safetensors", "w-2.safetensors", "w-3.safetensors"])
+        XCTAssertEqual(checkpoint.host.warnings, ["Can save best model only with val_accuracy available."])
     }
 
     func testSaveTopKKeepsTheKBestAndDeletesTheRest() throws {
         let checkpoint = try make(["filepath": .string("ckpt-{epoch}.safetensors"), "save_top_k": .int(2), "verbose": .int(1)])
         run(checkpoint, [0.5, 0.4, 0.6, 0.3, 0.45, 0.35], 0..<6)
-        XCTAssertEqual(Array(checkpoint.host.messages(1)[4...7]), [
+        XCTAssertEqual(Array(checkpoint.host.info[4...7]), [
             "Epoch 3: val_loss 0.60000 is not among the best 2, not saving ckpt-3.safetensors",
             "Epoch 4: saving model to ckpt-4.safetensors",
             "Epoch 4: finished saving model to ckpt-4.safetensors",
             "Epoch 4: deleted ckpt-1.safetensors, no longer among the best 2",
         ])
         // 0.6 and 0.45 do not beat the worst kept; 0.3 pushes out 0.5, then 0.35 pushes out 0.4.
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir),
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir),
                        ["ckpt-1.safetensors", "ckpt-2.safetensors", "ckpt-4.safetensors", "ckpt-6.safetensors"])
         XCTAssertEqual(try files(), ["ckpt-4.safetensors", "ckpt-6.safetensors"])
         XCTAssertEqual(checkpoint.host.reports["best_epoch"], 3)
@@ -75,7 +78,7 @@ final class ModelCheckpointTests: XCTestCase {
     func testSaveTopKWithOneFileNameReplacesItsOwnEntry() throws {
         let checkpoint = try make(["filepath": .string("best.safetensors"), "save_top_k": .int(1), "mode": .string("min")])
         run(checkpoint, [0.5, 0.6, 0.4, 0.4], 0..<4)
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir), ["best.safetensors", "best.safetensors"])
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir), ["best.safetensors", "best.safetensors"])
         XCTAssertEqual(try files(), ["best.safetensors"])
         XCTAssertEqual(try String(contentsOfFile: dir + "/best.safetensors", encoding: .utf8), "epoch 2")
     }
@@ -84,7 +87,7 @@ final class ModelCheckpointTests: XCTestCase {
         let checkpoint = try make(["filepath": .string("ckpts/m-{epoch:02d}.safetensors"), "save_top_k": .int(0),
                                    "save_last": .bool(true)])
         run(checkpoint, [0.5, 0.4], 0..<2)
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir), ["ckpts/last.safetensors", "ckpts/last.safetensors"])
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir), ["ckpts/last.safetensors", "ckpts/last.safetensors"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/ckpts"), ["last.safetensors"])
     }
 
@@ -92,7 +95,7 @@ final class ModelCheckpointTests: XCTestCase {
         let checkpoint = try make(["filepath": .string("ckpts/m-{epoch:02d}.safetensors"), "save_best_only": .bool(true),
                                    "save_last": .bool(true)])
         run(checkpoint, [0.5, 0.6, 0.4], 0..<3)
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir), [
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir), [
             "ckpts/m-01.safetensors", "ckpts/last.safetensors", "ckpts/last.safetensors",
             "ckpts/m-03.safetensors", "ckpts/last.safetensors",
         ])
@@ -108,30 +111,30 @@ final class ModelCheckpointTests: XCTestCase {
             XCTAssertEqual(checkpoint.epochEnd(epoch, logs(0.5)), statusOK)
         }
         // Batches seen: 3 (save), 2 more, then the next epoch's first makes 3 (save), then 3 more (save).
-        XCTAssertEqual(checkpoint.host.savedNames(in: dir),
+        XCTAssertEqual(checkpoint.host.savedWeightFiles(relativeTo: dir),
                        ["b-1-3-0.2.safetensors", "b-2-1-0.0.safetensors", "b-2-4-0.3.safetensors"])
     }
 
     func testBadSettingsAreRefusedAtCreation() throws {
-        let plugin = try Products.plugin("ModelCheckpoint")
-        let host = TestHost(runDirectory: dir)
-        XCTAssertEqual(plugin.creationError(host, ["save_freq": .string("epoch")]),
+        let plugin = try LoadedPlugin(product: "ModelCheckpoint")
+        let host = FakeHost(runDirectory: dir)
+        XCTAssertEqual(plugin.creationError(host: host, ["save_freq": .string("epoch")]),
                        "filepath: required: a file name template, e.g. \"model.{epoch:02d}-{val_loss:.2f}.safetensors\"")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w.safetensors"), "save_freq": .string("0")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w.safetensors"), "save_freq": .string("0")]),
                        "save_freq must be \"epoch\" or a positive number of batches, got '0'")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w.safetensors"), "save_freq": .string("often")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w.safetensors"), "save_freq": .string("often")]),
                        "save_freq must be \"epoch\" or a positive number of batches, got 'often'")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w-{batch}.safetensors")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w-{batch}.safetensors")]),
                        "filepath: {batch} has a value only when save_freq is a number of batches")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w-{val_loss:02d}.safetensors")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w-{val_loss:02d}.safetensors")]),
                        "filepath: {val_loss}: Unknown format code 'd' for object of type 'float'")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w-{epoch.safetensors")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w-{epoch.safetensors")]),
                        "filepath: expected '}' before end of string")
-        XCTAssertEqual(plugin.creationError(host, ["filepath": .string("w.safetensors"), "monitor": .string("val_speed")]),
+        XCTAssertEqual(plugin.creationError(host: host, ["filepath": .string("w.safetensors"), "monitor": .string("val_speed")]),
                        "mode: ModelCheckpoint callback received monitor=val_speed, but Keras isn't able to automatically "
                        + "determine whether that metric should be maximized or minimized. Pass `mode='max'` in order to "
                        + "monitor based on the highest metric value, or pass `mode='min'` in order to use the lowest value.")
-        XCTAssertNil(plugin.creationError(host, ["filepath": .string("w.safetensors"), "monitor": .string("val_speed"),
+        XCTAssertNil(plugin.creationError(host: host, ["filepath": .string("w.safetensors"), "monitor": .string("val_speed"),
                                                  "mode": .string("max")]))
     }
 
@@ -139,16 +142,16 @@ final class ModelCheckpointTests: XCTestCase {
         let checkpoint = try make(["filepath": .string("w-{val_auc:.2f}.safetensors")])
         checkpoint.epochBegin(0)
         XCTAssertEqual(checkpoint.epochEnd(0, [("loss", 1.0)]), statusError)
-        XCTAssertEqual(checkpoint.host.messages(3), [
+        XCTAssertEqual(checkpoint.host.errors, [
             "on_epoch_end failed: Failed to format this callback filepath: \"w-{val_auc:.2f}.safetensors\". "
                 + "Reason: no 'val_auc' in the logs of epoch 1 (they have: loss)",
         ])
-        XCTAssertTrue(checkpoint.host.saved.isEmpty)
+        XCTAssertTrue(checkpoint.host.savedWeightFiles.isEmpty)
     }
 
     func testStateRoundTripContinuesBestAndKeptFiles() throws {
         let losses = [0.5, 0.4, 0.6, 0.45, 0.3]
-        let settings: [String: Value] = ["filepath": .string("ckpt-{epoch}.safetensors"), "save_top_k": .int(2),
+        let settings: [String: ParameterValue] = ["filepath": .string("ckpt-{epoch}.safetensors"), "save_top_k": .int(2),
                                          "save_best_only": .bool(false)]
         let first = try make(settings)
         run(first, losses, 0..<3)
@@ -171,13 +174,13 @@ final class ModelCheckpointTests: XCTestCase {
         XCTAssertEqual(third.saveState(), again)
 
         // save_best_only continues from the saved best: 0.45 does not beat 0.4 after the resume.
-        let bestOnly: [String: Value] = ["filepath": .string("best-{epoch}.safetensors"), "save_best_only": .bool(true)]
+        let bestOnly: [String: ParameterValue] = ["filepath": .string("best-{epoch}.safetensors"), "save_best_only": .bool(true)]
         let before = try make(bestOnly)
         run(before, losses, 0..<2)
         let after = try make(bestOnly)
         XCTAssertEqual(after.loadState(try XCTUnwrap(before.saveState())), statusOK)
         run(after, losses, 2..<5)
-        XCTAssertEqual(after.host.savedNames(in: dir), ["best-5.safetensors"])
+        XCTAssertEqual(after.host.savedWeightFiles(relativeTo: dir), ["best-5.safetensors"])
     }
 
     func testDamagedStateIsAnErrorNotACrash() throws {
