@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// The plugin's table-driven CRC-32C (exported for tests as trainer_tensorboard_crc32c)
@@ -7,7 +8,7 @@ final class CRC32CTests: XCTestCase {
     typealias CRC = @convention(c) (UnsafeRawPointer?, Int, Bool) -> UInt32
 
     private func pluginCRC() throws -> CRC {
-        try XCTUnwrap(Paths.plugin().symbol("trainer_tensorboard_crc32c", as: CRC.self))
+        try XCTUnwrap(LoadedPlugin(product: "TensorBoard").symbol("trainer_tensorboard_crc32c", as: CRC.self))
     }
 
     private func crc(_ function: CRC, _ bytes: [UInt8], masked: Bool = false) -> UInt32 {

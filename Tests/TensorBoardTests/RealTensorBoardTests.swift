@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// The files as the real TensorBoard reads them: scripts/tensorboard-events loads a log
@@ -12,7 +13,7 @@ final class RealTensorBoardTests: XCTestCase {
         guard Self.tensorBoardAvailable else {
             throw XCTSkip("python3 cannot import tensorboard (pip install tensorboard)")
         }
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -20,32 +21,11 @@ final class RealTensorBoardTests: XCTestCase {
     }
 
     static let tensorBoardAvailable: Bool = {
-        (try? run(["python3", "-c", "import tensorboard"]).status) == 0
+        (try? ChildProcess.run(["python3", "-c", "import tensorboard"]).status) == 0
     }()
 
-    private static func run(_ arguments: [String]) throws -> (status: Int32, output: Data, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        // stderr goes to a file, so that only one pipe is read while the child runs.
-        let errorsPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tensorboard-events-\(UUID().uuidString).err").path
-        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errors.close()
-        let message = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, data, message)
-    }
-
     func testTensorBoardReadsScalarsHistogramsAndText() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [TensorBoardTests.kernel, TensorBoardTests.bias])
         host.learningRate = 0.25
         let instance = try plugin.create(host: host, ["histogram_freq": .int(1), "update_freq": .string("batch"),
@@ -64,9 +44,9 @@ final class RealTensorBoardTests: XCTestCase {
         XCTAssertEqual(plugin.call(\.on_train_end, instance, TensorBoardTests.epochLogs(1)), statusOK)
         plugin.destroy(instance)
 
-        let result = try Self.run([Paths.repository + "/scripts/tensorboard-events", dir + "/logs"])
+        let result = try ChildProcess.run([Repository.root + "/scripts/tensorboard-events", dir + "/logs"])
         XCTAssertEqual(result.status, 0, result.errors)
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.outputData) as? [String: Any])
         let train = try XCTUnwrap(json["train"] as? [String: Any])
         let validation = try XCTUnwrap(json["validation"] as? [String: Any])
 

@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import TensorBoardProto
 import XCTest
 
@@ -9,7 +10,7 @@ final class TensorBoardTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -55,7 +56,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Descriptor
 
     func testDescriptorHasKerasParametersAndHooks() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         XCTAssertEqual(String(cString: plugin.descriptor.pointee.id), "TensorBoard")
         let specs = plugin.specs
         XCTAssertEqual(specs.map { String(cString: $0.name) },
@@ -82,7 +83,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Layout and epoch scalars
 
     func testKerasLayoutFileVersionAndEpochScalars() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel, Self.bias])
         host.learningRate = 0.0005
         let instance = try plugin.create(host: host).get()
@@ -139,7 +140,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testWriteGraphWritesAWeightTableAsText() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel, Self.bias])
         let instance = try plugin.create(host: host).get()
         defer { plugin.destroy(instance) }
@@ -165,9 +166,9 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testWeightTableIsBestEffortButHistogramsAreNot() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel])
-        host.failWeights = true
+        host.failWeightViews = true
         let instance = try plugin.create(host: host, ["histogram_freq": .int(1)]).get()
         defer { plugin.destroy(instance) }
         // Keras warns and goes on when it cannot write its model summary...
@@ -180,7 +181,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testNoValidationDirectoryWithoutValidationData() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["write_graph": .bool(false)]).get()
         defer { plugin.destroy(instance) }
@@ -191,7 +192,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testFlushedAfterEveryEpoch() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel])
         let instance = try plugin.create(host: host, ["histogram_freq": .int(1)]).get()
         defer { plugin.destroy(instance) }
@@ -206,7 +207,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testAbsoluteAndRelativeLogDir() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let absolute = dir + "/elsewhere/tb"
         let host = FakeHost(runDirectory: dir + "/run")
         let first = try plugin.create(host: host, ["log_dir": .string(absolute), "write_graph": .bool(false)]).get()
@@ -223,7 +224,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Batch summaries
 
     func testUpdateFreqBatchWritesEveryBatchWithGlobalSteps() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["update_freq": .string("batch")]).get()
         defer { plugin.destroy(instance) }
@@ -243,7 +244,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testUpdateFreqIntegerWritesEveryNthBatch() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["update_freq": .string("3")]).get()
         defer { plugin.destroy(instance) }
@@ -254,7 +255,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testUpdateFreqEpochWritesNoBatchSummaries() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["write_steps_per_second": .bool(true)]).get()
         defer { plugin.destroy(instance) }
@@ -266,7 +267,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testStepsPerSecondWithBatchUpdates() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["update_freq": .string("2"),
                                                       "write_steps_per_second": .bool(true)]).get()
@@ -280,7 +281,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Histograms
 
     func testHistogramsEveryNEpochsWithTensorFlowBuckets() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel, Self.bias])
         let instance = try plugin.create(host: host, ["histogram_freq": .int(2)]).get()
         defer { plugin.destroy(instance) }
@@ -352,7 +353,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Evaluation alone, saved state
 
     func testEvaluateAloneWritesEvaluationScalarsAtIterationZero() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host).get()
         XCTAssertEqual(plugin.call(\.on_test_begin, instance), statusOK)
@@ -365,7 +366,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testResumedRunContinuesBatchSteps() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let first = try plugin.create(host: host, ["update_freq": .string("batch"), "write_graph": .bool(false)]).get()
         try train(plugin, first, host: host, epochs: 0..<1, steps: 4)
@@ -388,9 +389,9 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Parameters
 
     func testBadParametersFailCreationWithAClearMessage() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
-        let cases: [([String: TestValue], String)] = [
+        let cases: [([String: ParameterValue], String)] = [
             (["update_freq": .string("sometimes")], "update_freq must be \"epoch\", \"batch\" or a positive integer"),
             (["update_freq": .string("0")], "update_freq"),
             (["update_freq": .string("-5")], "update_freq"),
@@ -417,7 +418,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testEmbeddingsMetadataIsIgnoredAsInKeras() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir)
         let instance = try plugin.create(host: host, ["embeddings_metadata": .string("meta.tsv")]).get()
         plugin.destroy(instance)
@@ -427,7 +428,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: - Images
 
     func testWriteImagesDrawsWeightsAsKerasDoes() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let tall = FakeWeight(name: "tall/kernel", shape: [3, 2], values: [1, 0, 0.5, 0.25, 0, 0.75])
         let conv = FakeWeight(name: "conv2d/kernel", shape: [2, 2, 1, 5], values: (0..<20).map { Float($0) / 20 })
         let rgb = FakeWeight(name: "rgb/kernel", shape: [2, 1, 2, 3], values: (0..<12).map { Float($0) / 12 })
@@ -480,7 +481,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testRGBImagesFromARankFourWeightWithThreeChannels() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let rgb = FakeWeight(name: "rgb/kernel", shape: [2, 3, 2, 3], values: (0..<36).map { Float($0) / 36 })
         let host = FakeHost(runDirectory: dir, weights: [rgb])
         let instance = try plugin.create(host: host, ["histogram_freq": .int(1), "write_images": .bool(true)]).get()
@@ -497,7 +498,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testWriteImagesNeedsHistogramFreqAsInKeras() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let host = FakeHost(runDirectory: dir, weights: [Self.kernel])
         let instance = try plugin.create(host: host, ["write_images": .bool(true)]).get()
         defer { plugin.destroy(instance) }
@@ -507,7 +508,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testAnUnwritableLogDirFailsTheHookWithTheReason() throws {
-        let plugin = try Paths.plugin()
+        let plugin = try LoadedPlugin(product: "TensorBoard")
         let blocker = dir + "/file"
         _ = FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
         let host = FakeHost(runDirectory: dir)

@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import TensorBoardProto
 import XCTest
 
@@ -10,44 +11,20 @@ final class TensorBoardTrainRunTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        let trainer = Paths.products + "/trainer"
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("\(trainer) is not built; run `swift build` first")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("Fashion-MNIST is not installed (scripts/install-deps)")
-        }
-        dir = try Paths.temporaryDirectory()
+        try TrainerExecutable.requireTrainingSetup()
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
         if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
     }
 
-    /// Runs a command in the test's directory; stderr joins stdout unless `errors` is false.
-    private func run(_ arguments: [String], errors: Bool = true) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = dir   // no user plugin directory
-        environment["TRAINER_PLUGIN_PATH"] = nil
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errors ? output : FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func testTrainRunWritesWhatHistoryRecords() throws {
         let runDirectory = dir + "/run"
-        let result = try run([Paths.products + "/trainer", "train", "--epochs", "2", "--limit", "256",
-                              "--verbose", "0", "--run-dir", runDirectory,
-                              "--plugin", "TensorBoard", "--set", "histogram_freq=1", "--set", "update_freq=batch"])
+        let result = try TrainerExecutable.run(["train", "--epochs", "2", "--limit", "256",
+                                                "--verbose", "0", "--run-dir", runDirectory, "--plugin", "TensorBoard",
+                                                "--set", "histogram_freq=1", "--set", "update_freq=batch"],
+                                               in: dir, errors: .mergedIntoOutput)
         XCTAssertEqual(result.status, 0, result.output)
 
         let historyData = try Data(contentsOf: URL(fileURLWithPath: runDirectory + "/history.json"))
@@ -85,7 +62,8 @@ final class TensorBoardTrainRunTests: XCTestCase {
         XCTAssertTrue(summary.contains("Total parameters: 101,770"), summary)
 
         guard RealTensorBoardTests.tensorBoardAvailable else { return }
-        let events = try run([Paths.repository + "/scripts/tensorboard-events", runDirectory + "/logs"], errors: false)
+        let events = try ChildProcess.run([Repository.root + "/scripts/tensorboard-events", runDirectory + "/logs"],
+                                          in: dir, environment: ["HOME": dir], errors: .discarded)
         XCTAssertEqual(events.status, 0, events.output)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(events.output.utf8)) as? [String: Any],
                                  events.output)
