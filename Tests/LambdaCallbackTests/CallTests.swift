@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// LambdaCallback calls the functions its signatures name, with the arguments they name.
@@ -11,12 +12,12 @@ final class CallTests: XCTestCase {
     private var plugin: LoadedPlugin!
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
         library = try buildFixtureLibrary(into: dir)
         output = dir + "/calls.txt"
         fixture = try FixtureLibrary(library)
         fixture.configure(output: output)
-        plugin = try LoadedPlugin(Paths.product("LambdaCallback"))
+        plugin = try LoadedPlugin(product: "LambdaCallback")
     }
 
     override func tearDownWithError() throws {
@@ -24,14 +25,10 @@ final class CallTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    private func create(_ strings: [String: String], host: FakeHost,
+    /// Creates an instance with these signatures (every value a string, as a run gives them).
+    private func create(_ signatures: [String: String], host: FakeHost,
                         file: StaticString = #filePath, line: UInt = #line) throws -> UnsafeMutableRawPointer? {
-        switch plugin.create(host: host, strings) {
-        case .success(let instance): return instance
-        case .failure(let error):
-            XCTFail("create failed: \(error)", file: file, line: line)
-            throw error
-        }
+        try plugin.requireInstance(host: host, signatures.mapValues(ParameterValue.string), file: file, line: line)
     }
 
     func testDescribesItselfWithEveryKerasHookAndLibraryDir() throws {
@@ -168,8 +165,8 @@ final class CallTests: XCTestCase {
         plugin.call(\.on_train_batch_end, instance, 1, [("loss", 2)])
         XCTAssertEqual(lines(of: output), ["count 1", "report 1 2"])
 
-        let error = plugin.createError([
-            "on_batch_end": "\(library):note()", "on_train_batch_end": "\(library):note()",
+        let error = plugin.expectCreationError([
+            "on_batch_end": .string("\(library):note()"), "on_train_batch_end": .string("\(library):note()"),
         ])
         XCTAssertEqual(error, "on_batch_end is Keras's alias of on_train_batch_end: set one of them, not both")
     }

@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// Everything wrong with a signature, a library or a symbol is an error of `create`, before
@@ -9,8 +10,8 @@ final class ErrorTests: XCTestCase {
     private var plugin: LoadedPlugin!
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
-        plugin = try LoadedPlugin(Paths.product("LambdaCallback"))
+        dir = try TemporaryDirectory.create()
+        plugin = try LoadedPlugin(product: "LambdaCallback")
     }
 
     override func tearDownWithError() throws {
@@ -43,56 +44,57 @@ final class ErrorTests: XCTestCase {
             ("on_train_end", "lïb.so:report(i9 x)", "on_train_end: column 15: unknown type 'i9' (expected i32, i64, f32 or f64)"),
         ]
         for (parameter, signature, expected) in cases {
-            XCTAssertEqual(plugin.createError([parameter: signature]), expected, signature)
+            XCTAssertEqual(plugin.expectCreationError([parameter: .string(signature)]), expected, signature)
         }
     }
 
     func testAtMost32Arguments() throws {
         let library = try buildFixtureLibrary(into: dir)
         let args = (0..<33).map { "f64 a\($0)" }.joined(separator: ", ")
-        let error = plugin.createError(["on_train_end": "\(library):note(\(args))"])
+        let error = plugin.expectCreationError(["on_train_end": .string("\(library):note(\(args))")])
         XCTAssertTrue(error.hasPrefix("on_train_end: column "), error)
         XCTAssertTrue(error.hasSuffix(": too many arguments (at most 32)"), error)
         let fine = (0..<32).map { "f64 a\($0)" }.joined(separator: ", ")
         let host = FakeHost()
-        let instance = try plugin.create(host: host, ["on_train_end": "\(library):note(\(fine))"]).get()
+        let instance = try plugin.create(host: host, ["on_train_end": .string("\(library):note(\(fine))")]).get()
         plugin.destroy(instance)
     }
 
     func testAMissingLibraryIsAnError() throws {
         let host = FakeHost(runDirectory: dir)
         let cwd = FileManager.default.currentDirectoryPath
-        XCTAssertEqual(plugin.createError(["on_epoch_end": "/nowhere/libmine.so:report()"], host: host),
+        XCTAssertEqual(plugin.expectCreationError(host: host, ["on_epoch_end": .string("/nowhere/libmine.so:report()")]),
                        "on_epoch_end: library /nowhere/libmine.so does not exist")
-        XCTAssertEqual(plugin.createError(["on_epoch_end": "sub/libmine.so:report()"], host: host),
+        XCTAssertEqual(plugin.expectCreationError(host: host, ["on_epoch_end": .string("sub/libmine.so:report()")]),
                        "on_epoch_end: library sub/libmine.so is not in \(cwd) or \(dir)")
-        let bare = plugin.createError(["on_epoch_end": "libnothing-here.so:report()"], host: host)
+        let bare = plugin.expectCreationError(host: host, ["on_epoch_end": .string("libnothing-here.so:report()")])
         XCTAssertTrue(bare.hasPrefix("on_epoch_end: library libnothing-here.so is not in \(cwd) or \(dir), "
                                      + "and the system's search failed: "), bare)
-        XCTAssertEqual(plugin.createError(["on_epoch_end": "sub/libmine.so:report()", "library_dir": dir], host: host),
+        XCTAssertEqual(plugin.expectCreationError(host: host, ["on_epoch_end": .string("sub/libmine.so:report()"),
+                                                                "library_dir": .string(dir)]),
                        "on_epoch_end: library sub/libmine.so is not in \(dir)")
     }
 
     func testAFileThatIsNotALibraryIsAnError() throws {
         let path = dir + "/libtext.so"
         try "not a shared object".write(toFile: path, atomically: true, encoding: .utf8)
-        let error = plugin.createError(["on_train_begin": "\(path):f()"])
+        let error = plugin.expectCreationError(["on_train_begin": .string("\(path):f()")])
         XCTAssertTrue(error.hasPrefix("on_train_begin: cannot load library \(path): "), error)
     }
 
     func testAMissingSymbolIsAnError() throws {
         let library = try buildFixtureLibrary(into: dir)
-        XCTAssertEqual(plugin.createError(["on_train_batch_begin": "\(library):reprot(i32 epoch) -> i32"]),
+        XCTAssertEqual(plugin.expectCreationError(["on_train_batch_begin": .string("\(library):reprot(i32 epoch) -> i32")]),
                        "on_train_batch_begin: no symbol reprot in \(library)")
     }
 
     func testTheFirstBadSignatureWinsAndNothingIsLeftBehind() throws {
         let library = try buildFixtureLibrary(into: dir)
         let host = FakeHost()
-        let error = plugin.createError([
-            "on_train_begin": "\(library):note()",
-            "on_epoch_end": "\(library):missing()",
-        ], host: host)
+        let error = plugin.expectCreationError(host: host, [
+            "on_train_begin": .string("\(library):note()"),
+            "on_epoch_end": .string("\(library):missing()"),
+        ])
         XCTAssertEqual(error, "on_epoch_end: no symbol missing in \(library)")
     }
 }

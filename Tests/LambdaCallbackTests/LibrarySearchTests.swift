@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// Where a relative library path is found: library_dir; else the working directory, then the
@@ -9,8 +10,8 @@ final class LibrarySearchTests: XCTestCase {
     private var plugin: LoadedPlugin!
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
-        plugin = try LoadedPlugin(Paths.product("LambdaCallback"))
+        dir = try TemporaryDirectory.create()
+        plugin = try LoadedPlugin(product: "LambdaCallback")
     }
 
     override func tearDownWithError() throws {
@@ -24,7 +25,7 @@ final class LibrarySearchTests: XCTestCase {
         let output = dir + "/calls-\(UUID().uuidString).txt"
         fixture.configure(output: output)
         defer { fixture.configure(output: "") }
-        let instance = try plugin.create(host: host, strings).get()
+        let instance = try plugin.create(host: host, strings.mapValues(ParameterValue.string)).get()
         defer { plugin.destroy(instance) }
         plugin.call(\.on_train_end, instance)
         return lines(of: output)
@@ -70,7 +71,7 @@ final class LibrarySearchTests: XCTestCase {
     func testABareNameGoesToTheSystemSearch() throws {
         // libm's cos, through the system's search: the call happens and returns a double.
         let host = FakeHost()
-        let instance = try plugin.create(host: host, ["on_epoch_end": "libm.so.6:cos(f64 loss) -> f64"]).get()
+        let instance = try plugin.create(host: host, ["on_epoch_end": .string("libm.so.6:cos(f64 loss) -> f64")]).get()
         defer { plugin.destroy(instance) }
         XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 0)]), statusOK)
         XCTAssertEqual(host.stopRequests, 0)

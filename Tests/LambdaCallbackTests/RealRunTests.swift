@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// LambdaCallback in real `trainer train` runs: the built binary loads the plugin, which calls
@@ -7,7 +8,7 @@ final class RealRunTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = try Paths.temporaryDirectory()
+        dir = try TemporaryDirectory.create()
         _ = try buildFixtureLibrary(into: dir)
     }
 
@@ -16,19 +17,13 @@ final class RealRunTests: XCTestCase {
     }
 
     /// Runs `trainer train` in the test directory on a small slice of Fashion-MNIST.
-    private func train(_ arguments: [String], stopFrom: Int? = nil) throws -> (status: Int32, output: String, errors: String) {
-        let trainer = Paths.products + "/trainer"
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("trainer is not built at \(trainer); run `swift build` first")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("Fashion-MNIST is not installed (scripts/install-deps)")
-        }
-        var environment = ["LAMBDA_FIXTURE_OUTPUT": dir + "/calls.txt", "HOME": dir]
+    private func train(_ arguments: [String], stopFrom: Int? = nil) throws -> ChildProcess.Result {
+        try TrainerExecutable.requireTrainingSetup()
+        var environment = ["LAMBDA_FIXTURE_OUTPUT": dir + "/calls.txt"]
         if let stopFrom { environment["LAMBDA_FIXTURE_STOP_FROM"] = String(stopFrom) }
-        return try runProgram([trainer, "train", "--limit", "200", "--verbose", "0", "--run-dir", dir + "/run",
-                               "--plugin", "LambdaCallback"] + arguments,
-                              in: dir, environment: environment)
+        return try TrainerExecutable.run(["train", "--limit", "200", "--verbose", "0", "--run-dir", dir + "/run",
+                                          "--plugin", "LambdaCallback"] + arguments,
+                                         in: dir, environment: environment)
     }
 
     private func history() throws -> [String: Any] {
