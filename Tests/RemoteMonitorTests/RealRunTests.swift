@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// RemoteMonitor in real `trainer train` runs, against the test's server on 127.0.0.1.
@@ -6,8 +7,7 @@ final class RealRunTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("remote-monitor-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try TemporaryDirectory.create()
     }
 
     override func tearDownWithError() throws {
@@ -16,27 +16,11 @@ final class RealRunTests: XCTestCase {
 
     /// `trainer train` on a small slice of Fashion-MNIST with RemoteMonitor and `settings`.
     private func train(_ settings: [String], epochs: Int = 2) throws -> (status: Int32, errors: String) {
-        let trainer = Products.directory + "/trainer"
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("trainer is not built at \(trainer); run `swift build` first")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("Fashion-MNIST is not installed (scripts/install-deps)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: trainer)
-        process.arguments = ["train", "--epochs", String(epochs), "--limit", "200", "--verbose", "0",
-                             "--run-dir", dir + "/run", "--plugin", "RemoteMonitor"]
-            + settings.flatMap { ["--set", $0] }
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = ProcessInfo.processInfo.environment.merging(["HOME": dir]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try TrainerExecutable.requireTrainingSetup()
+        let result = try TrainerExecutable.run(["train", "--epochs", String(epochs), "--limit", "200", "--verbose", "0",
+                                                "--run-dir", dir + "/run", "--plugin", "RemoteMonitor"]
+                                               + settings.flatMap { ["--set", $0] }, in: dir)
+        return (result.status, result.errors)
     }
 
     func testEachEpochsLogsArriveAsJSON() throws {

@@ -1,5 +1,6 @@
 import CTrainerPlugin
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// RemoteMonitor POSTs each epoch's logs as Keras does, to a server the test runs on 127.0.0.1,
@@ -8,17 +9,7 @@ final class RemoteMonitorTests: XCTestCase {
     private var plugin: LoadedPlugin!
 
     override func setUpWithError() throws {
-        plugin = try LoadedPlugin(Products.plugin("RemoteMonitor"))
-    }
-
-    private func create(_ overrides: [String: TestValue], host: FakeHost,
-                        file: StaticString = #filePath, line: UInt = #line) throws -> UnsafeMutableRawPointer? {
-        switch plugin.create(host: host, overrides) {
-        case .success(let instance): return instance
-        case .failure(let error):
-            XCTFail("create failed: \(error)", file: file, line: line)
-            throw error
-        }
+        plugin = try LoadedPlugin(product: "RemoteMonitor")
     }
 
     func testSchemaHasKerasNamesAndDefaults() {
@@ -42,11 +33,11 @@ final class RemoteMonitorTests: XCTestCase {
         let server = try TestHTTPServer()
         defer { server.stop() }
         let host = FakeHost()
-        let instance = try create(["root": .string(server.root)], host: host)
+        let instance = try plugin.requireInstance(host: host, ["root": .string(server.root)])
         defer { plugin.destroy(instance) }
-        XCTAssertEqual(plugin.epochEnd(instance, 0, [("loss", 0.5), ("accuracy", 0.8125), ("val_loss", 1e-05),
-                                                     ("learning_rate", 0.001)]), statusOK)
-        XCTAssertEqual(plugin.epochEnd(instance, 1, [("loss", 0.25)]), statusOK)
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 0.5), ("accuracy", 0.8125), ("val_loss", 1e-05),
+                                                                 ("learning_rate", 0.001)]), statusOK)
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 1, [("loss", 0.25)]), statusOK)
         let requests = server.requests
         XCTAssertEqual(requests.count, 2)
         guard requests.count == 2 else { return }
@@ -59,16 +50,16 @@ final class RemoteMonitorTests: XCTestCase {
         XCTAssertEqual(requests[1].body, "data=%7B%22epoch%22%3A+1%2C+%22loss%22%3A+0.25%7D")
         XCTAssertEqual(requests[0].header("Content-Length"), String(requests[0].body.utf8.count))
         XCTAssertTrue(host.messages.isEmpty, "\(host.messages)")
-        XCTAssertEqual(plugin.trainEnd(instance), statusOK)
+        XCTAssertEqual(plugin.call(\.on_train_end, instance), statusOK)
         XCTAssertTrue(host.messages.isEmpty)
     }
 
     func testTheFieldNameIsFormEncodedToo() throws {
         let server = try TestHTTPServer()
         defer { server.stop() }
-        let instance = try create(["root": .string(server.root), "field": .string("my field")], host: FakeHost())
+        let instance = try plugin.requireInstance(host: FakeHost(), ["root": .string(server.root), "field": .string("my field")])
         defer { plugin.destroy(instance) }
-        plugin.epochEnd(instance, 1, [])
+        plugin.call(\.on_epoch_end, instance, 1, [])
         XCTAssertEqual(server.requests.first?.body, "my+field=%7B%22epoch%22%3A+1%7D")
     }
 
@@ -76,13 +67,13 @@ final class RemoteMonitorTests: XCTestCase {
         let server = try TestHTTPServer()
         defer { server.stop() }
         let host = FakeHost()
-        let instance = try create([
+        let instance = try plugin.requireInstance(host: host, [
             "root": .string(server.root), "path": .string("/events/epoch"), "send_as_json": .bool(true),
             "headers": .string("X-Token: abc ;X-Run:7;"), "field": .string("unused"),
-        ], host: host)
+        ])
         defer { plugin.destroy(instance) }
-        plugin.epochEnd(instance, 3, [("loss", 0.25), ("val_loss", .nan), ("val_accuracy", .infinity),
-                                      ("p\u{e9}rte", -1e16), ("x", 123456789.125)])
+        plugin.call(\.on_epoch_end, instance, 3, [("loss", 0.25), ("val_loss", .nan), ("val_accuracy", .infinity),
+                                                  ("p\u{e9}rte", -1e16), ("x", 123456789.125)])
         let request = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(request.method, "POST")
         XCTAssertEqual(request.path, "/events/epoch")
@@ -98,12 +89,12 @@ final class RemoteMonitorTests: XCTestCase {
     func testHeadersAsAJSONObjectMayReplaceTheContentType() throws {
         let server = try TestHTTPServer()
         defer { server.stop() }
-        let instance = try create([
+        let instance = try plugin.requireInstance(host: FakeHost(), [
             "root": .string(server.root), "send_as_json": .bool(true),
             "headers": .string(#"{"Content-Type": "text/plain", "X-List": "a; b"}"#),
-        ], host: FakeHost())
+        ])
         defer { plugin.destroy(instance) }
-        plugin.epochEnd(instance, 0, [("loss", 1)])
+        plugin.call(\.on_epoch_end, instance, 0, [("loss", 1)])
         let request = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(request.header("Content-Type"), "text/plain")
         XCTAssertEqual(request.header("X-List"), "a; b")
@@ -111,7 +102,7 @@ final class RemoteMonitorTests: XCTestCase {
     }
 
     func testBadSettingsAreErrorsOfCreate() {
-        let cases: [([String: TestValue], String)] = [
+        let cases: [([String: ParameterValue], String)] = [
             (["headers": .string("X-Token abc")],
              "headers: 'X-Token abc' is not 'Name: value' (pairs are separated by ';', or give a JSON object)"),
             (["headers": .string("Bad Name: x")], "headers: 'Bad Name' is not a valid header name"),
@@ -143,12 +134,12 @@ final class RemoteMonitorTests: XCTestCase {
         let port = try closedLoopbackPort()
         let root = "http://127.0.0.1:\(port)"
         let host = FakeHost()
-        let instance = try create(["root": .string(root)], host: host)
+        let instance = try plugin.requireInstance(host: host, ["root": .string(root)])
         defer { plugin.destroy(instance) }
         for epoch in 0..<3 {
-            XCTAssertEqual(plugin.epochEnd(instance, epoch, [("loss", 1)]), statusOK)
+            XCTAssertEqual(plugin.call(\.on_epoch_end, instance, epoch, [("loss", 1)]), statusOK)
         }
-        XCTAssertEqual(plugin.trainEnd(instance), statusOK)
+        XCTAssertEqual(plugin.call(\.on_train_end, instance), statusOK)
         let warnings = host.messages(at: TRAINER_LOG_WARNING)
         XCTAssertEqual(warnings.count, 2, "\(warnings)")
         XCTAssertTrue(warnings.first?.hasPrefix("Could not reach RemoteMonitor root server at \(root) (") ?? false,
@@ -161,10 +152,10 @@ final class RemoteMonitorTests: XCTestCase {
         let server = try TestHTTPServer(.answer([500, 200]))
         defer { server.stop() }
         let host = FakeHost()
-        let instance = try create(["root": .string(server.root)], host: host)
+        let instance = try plugin.requireInstance(host: host, ["root": .string(server.root)])
         defer { plugin.destroy(instance) }
-        XCTAssertEqual(plugin.epochEnd(instance, 0, [("loss", 1)]), statusOK)
-        XCTAssertEqual(plugin.epochEnd(instance, 1, [("loss", 1)]), statusOK)
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 1)]), statusOK)
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 1, [("loss", 1)]), statusOK)
         XCTAssertEqual(server.requests.count, 2)
         let warnings = host.messages(at: TRAINER_LOG_WARNING)
         XCTAssertEqual(warnings.count, 1)
@@ -172,7 +163,7 @@ final class RemoteMonitorTests: XCTestCase {
                       "\(warnings)")
         XCTAssertEqual(host.messages(at: TRAINER_LOG_INFO),
                        ["RemoteMonitor root server at \(server.root) is reachable again"])
-        plugin.trainEnd(instance)
+        plugin.call(\.on_train_end, instance)
         XCTAssertEqual(host.messages(at: TRAINER_LOG_WARNING).count, 1, "one failed epoch needs no summary")
     }
 
@@ -180,10 +171,10 @@ final class RemoteMonitorTests: XCTestCase {
         let server = try TestHTTPServer(.silent, lifetime: 10)
         defer { server.stop() }
         let host = FakeHost()
-        let instance = try create(["root": .string(server.root), "timeout": .double(0.5)], host: host)
+        let instance = try plugin.requireInstance(host: host, ["root": .string(server.root), "timeout": .double(0.5)])
         defer { plugin.destroy(instance) }
         let start = Date()
-        XCTAssertEqual(plugin.epochEnd(instance, 0, [("loss", 1)]), statusOK)
+        XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 1)]), statusOK)
         let elapsed = Date().timeIntervalSince(start)
         XCTAssertLessThan(elapsed, 3, "waited \(elapsed) s")
         XCTAssertGreaterThanOrEqual(elapsed, 0.4)
