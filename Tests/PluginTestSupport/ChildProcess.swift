@@ -45,7 +45,7 @@ public enum ChildProcess {
         }
         let output = Pipe()
         process.standardOutput = output
-        let errors = Pipe()
+        let errors = errorStream == .captured ? Pipe() : nil
         switch errorStream {
         case .captured: process.standardError = errors
         case .mergedIntoOutput: process.standardError = output
@@ -59,10 +59,7 @@ public enum ChildProcess {
             collected.data = output.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        var errorData = Data()
-        if case .captured = errorStream {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        }
+        let errorData = errors?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, outputData: collected.data,

@@ -3,7 +3,7 @@ import CTrainerPlugin
 /// get_extension and the extensions a `FakeHost` can offer.
 extension FakeHost {
     /// An optional host capability, by its id with revision.
-    public enum Extension: String, CaseIterable {
+    public enum Extension: String {
         /// "trainer.report/1": reported values land in `FakeHost.reports`.
         case report = "trainer.report/1"
     }

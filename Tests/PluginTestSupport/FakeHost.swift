@@ -26,6 +26,7 @@ public final class FakeHost {
     public var run: trainer_run_params_t
     /// get_run_params fails (a host that cannot give run parameters).
     public var failRunParameters = false
+    /// How `learningRate` is kept (given to `init`).
     public let learningRatePrecision: LearningRatePrecision
     /// The optimizer's learning rate: what get_learning_rate returns and set_learning_rate
     /// changes. Kept in `learningRatePrecision` (a float32 host rounds what a test sets too).
@@ -187,7 +188,6 @@ public final class FakeHost {
         messages.filter { $0.level == level }.map(\.text)
     }
 
-    public var debug: [String] { messages(at: TRAINER_LOG_DEBUG) }
     public var info: [String] { messages(at: TRAINER_LOG_INFO) }
     public var warnings: [String] { messages(at: TRAINER_LOG_WARNING) }
     public var errors: [String] { messages(at: TRAINER_LOG_ERROR) }

@@ -4,9 +4,9 @@ import Foundation
 public enum TemporaryDirectory {
     /// Creates a new, empty directory under the system's temporary directory and returns its
     /// path. The test removes it when done (usually in tearDown).
-    public static func create(prefix: String = "trainer-plugin-tests") throws -> String {
+    public static func create() throws -> String {
         let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+            .appendingPathComponent("trainer-plugin-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
