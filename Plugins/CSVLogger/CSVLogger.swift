@@ -122,8 +122,7 @@ public final class CSVLogger: TrainerCallback, OnTrainBegin, OnEpochEnd, Statefu
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(keys != nil)
         writer.write(keys?.count ?? 0)
         for key in keys ?? [] { writer.write(key) }
@@ -133,18 +132,14 @@ public final class CSVLogger: TrainerCallback, OnTrainBegin, OnEpochEnd, Statefu
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
-        guard version == Self.stateVersion else {
-            throw PluginError("saved state has version \(version), expected \(Self.stateVersion)")
-        }
+        var reader = try StateReader(bytes, version: Self.stateVersion)
         let hasKeys = try reader.readBool()
         let count = try reader.readInt()
         guard count >= 0, count <= bytes.count / 8 else { throw PluginError("saved state is damaged") }
         let keys = try (0..<count).map { _ in try reader.readString() }
         let writesHeader = try reader.readBool()
         let text = try reader.readString()
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         self.keys = hasKeys ? keys : nil
         self.writesHeader = writesHeader
         self.content = Array(text.utf8)

@@ -200,8 +200,7 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         } else {
             header.write(false)
         }
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(header.bytes.count)
         return writer.bytes + header.bytes + raw
     }

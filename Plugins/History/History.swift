@@ -72,8 +72,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(epochs.count)
         for epoch in epochs { writer.write(epoch) }
         writer.write(names.count)
@@ -88,11 +87,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
-        guard version == Self.stateVersion else {
-            throw PluginError("saved state has version \(version), expected \(Self.stateVersion)")
-        }
+        var reader = try StateReader(bytes, version: Self.stateVersion)
         let count = try reader.readInt()
         guard count >= 0, count <= bytes.count / 8 else { throw PluginError("saved state is damaged") }
         let epochs = try (0..<count).map { _ in try reader.readInt() }
@@ -110,7 +105,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
             }
             if series.updateValue(values, forKey: name) == nil { names.append(name) }
         }
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         (self.epochs, self.names, self.series) = (epochs, names, series)
     }
 

@@ -89,22 +89,17 @@ public final class LearningRateScheduler: TrainerCallback, OnTrainBegin, OnEpoch
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(initialRate != nil)
         writer.write(initialRate ?? 0)
         return writer.bytes
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
-        guard version == Self.stateVersion else {
-            throw PluginError("saved state has version \(version), expected \(Self.stateVersion)")
-        }
+        var reader = try StateReader(bytes, version: Self.stateVersion)
         let known = try reader.readBool()
         let rate = try reader.readDouble()
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         initialRate = known ? rate : nil
     }
 }

@@ -327,8 +327,7 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(best != nil)
         writer.write(best ?? 0)
         writer.write(bestEpoch ?? -1)
@@ -345,11 +344,7 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
-        guard version == Self.stateVersion else {
-            throw PluginError("saved state has version \(version), expected \(Self.stateVersion)")
-        }
+        var reader = try StateReader(bytes, version: Self.stateVersion)
         let hasBest = try reader.readBool()
         let bestValue = try reader.readDouble()
         let bestEpoch = try reader.readInt()
@@ -367,7 +362,7 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
             let epoch = try reader.readInt()
             kept.append(KeptFile(value: value, path: path, epoch: epoch))
         }
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         best = hasBest ? bestValue : nil
         self.bestEpoch = bestEpoch >= 0 ? bestEpoch : nil
         batchesSeenSinceLastSaving = batchesSeen

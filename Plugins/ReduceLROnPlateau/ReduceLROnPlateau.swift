@@ -128,8 +128,7 @@ public final class ReduceLROnPlateau: TrainerCallback, OnTrainBegin, OnEpochEnd,
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(monitor.name)
         writer.write(wait)
         writer.write(cooldownCounter)
@@ -152,7 +151,7 @@ public final class ReduceLROnPlateau: TrainerCallback, OnTrainBegin, OnEpochEnd,
         let cooldownCounter = try reader.readInt()
         let hasBest = try reader.readBool()
         let best = try reader.readDouble()
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         guard wait >= 0, cooldownCounter >= 0 else { throw PluginError("saved state is damaged") }
         (self.wait, self.cooldownCounter) = (wait, cooldownCounter)
         self.best = hasBest ? best : nil

@@ -189,18 +189,13 @@ public final class TensorBoard: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpo
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(globalBatch)
         return writer.bytes
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        var reader = StateReader(bytes)
-        let version = try reader.readInt()
-        guard version == Self.stateVersion else {
-            throw PluginError("saved state has version \(version), expected \(Self.stateVersion)")
-        }
+        var reader = try StateReader(bytes, version: Self.stateVersion)
         let batches = try reader.readInt()
         guard batches >= 0, reader.isAtEnd else { throw PluginError("saved state is damaged") }
         globalBatch = batches

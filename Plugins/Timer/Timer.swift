@@ -107,8 +107,7 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
     private static let stateVersion = 1
 
     public func saveState() throws -> [UInt8] {
-        var writer = StateWriter()
-        writer.write(Self.stateVersion)
+        var writer = StateWriter(version: Self.stateVersion)
         writer.write(elapsed)
         return writer.bytes
     }
@@ -120,7 +119,7 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
             throw PluginError("saved state has version \(version), this Timer reads version \(Self.stateVersion)")
         }
         let elapsed = try reader.readDouble()
-        guard reader.isAtEnd else { throw PluginError("saved state has trailing bytes") }
+        try reader.finish()
         guard elapsed.isFinite, elapsed >= 0 else { throw PluginError("saved state has a bad elapsed time \(elapsed)") }
         offset = elapsed
         startTime = nil

@@ -3,16 +3,28 @@
 ///
 /// ```swift
 /// func saveState() throws -> [UInt8] {
-///     var writer = StateWriter()
+///     var writer = StateWriter(version: 1)
 ///     writer.write(best)
 ///     writer.write(wait)
 ///     return writer.bytes
+/// }
+///
+/// func loadState(_ bytes: [UInt8]) throws {
+///     var reader = try StateReader(bytes, version: 1)
+///     best = try reader.readDouble()
+///     wait = try reader.readInt()
+///     try reader.finish()
 /// }
 /// ```
 public struct StateWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
 
     public init() {}
+
+    /// Starts the bytes with the state format's version, which `StateReader(_:version:)` checks.
+    public init(version: Int) {
+        write(version)
+    }
 
     public mutating func write(_ value: Int) {
         withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) }
@@ -48,8 +60,22 @@ public struct StateReader: Sendable {
         self.bytes = bytes
     }
 
+    /// Reads the version `StateWriter(version:)` wrote; throws unless it is `version`.
+    public init(_ bytes: [UInt8], version: Int) throws {
+        self.bytes = bytes
+        let found = try readInt()
+        guard found == version else {
+            throw PluginError("saved state has version \(found), expected \(version)")
+        }
+    }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset == bytes.count }
+
+    /// Throws unless every byte has been read.
+    public func finish() throws {
+        guard isAtEnd else { throw PluginError("saved state has trailing bytes") }
+    }
 
     public mutating func readInt() throws -> Int {
         Int(Int64(bitPattern: try readUInt64()))
