@@ -1,6 +1,17 @@
-/* A valid plugin that implements all 14 hooks, batch hooks included, each doing nothing:
- * the dispatch-overhead benchmark compares it with noop.c. */
+/* A plugin that implements all 14 hooks, batch hooks included, each returning at once. The
+ * tests load it as `EveryHookNoop`; the hook-dispatch benchmark of scripts/benchmark builds ten
+ * copies with their own ids, so that they can be enabled side by side:
+ *
+ *   cc -std=c11 -O2 -shared -fPIC -I Sources/CTrainerPlugin/include -DPLUGIN_ID=Noop3 \
+ *      Tests/Fixtures/every_hook_noop.c -o libNoop3.so
+ */
 #include "trainer_plugin.h"
+
+#ifndef PLUGIN_ID
+#define PLUGIN_ID EveryHookNoop
+#endif
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static trainer_status_t plain(void *instance, const trainer_logs_t *logs) {
     (void)instance; (void)logs;
@@ -42,8 +53,8 @@ static void destroy(void *instance) { (void)instance; }
 static const trainer_plugin_descriptor_t descriptor = {
     .struct_size = sizeof(trainer_plugin_descriptor_t),
     .abi = {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR},
-    .id = "EveryHookNoop",
-    .name = "Every hook, no-op",
+    .id = STRINGIFY(PLUGIN_ID),
+    .name = "Every hook, no-op (" STRINGIFY(PLUGIN_ID) ")",
     .version = "1.0.0",
     .summary = "Implements every hook; each returns at once.",
     .create = create,
