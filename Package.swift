@@ -98,13 +98,13 @@ let package = Package(
 
         .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
-        .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin"]),
+        .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
         // What the plugin test targets share: loading a built plugin .so, a fake host, hook calls.
         .target(name: "PluginTestSupport", dependencies: ["CTrainerPlugin"], path: "Tests/PluginTestSupport"),
         .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
-        .testTarget(name: "EndToEndTests"),
-        .testTarget(name: "KerasParityTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["PluginTestSupport"]),
+        .testTarget(name: "KerasParityTests", dependencies: ["PluginTestSupport"]),
         .testTarget(name: "CallbackPluginTestsA", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerExpressionTests", dependencies: ["TrainerExpression"]),
         .testTarget(name: "CallbackPluginTestsB", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),

@@ -1,8 +1,9 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
-/// Runs the built `trainer` binary (from the same build products directory as the tests).
-struct TrainerBinary {
+/// The built `trainer` binary and the repository's examples, for end-to-end tests.
+enum TrainerBinary {
     struct Result {
         var status: Int32
         var stdout: String
@@ -10,25 +11,11 @@ struct TrainerBinary {
         var output: String { stdout + stderr }
     }
 
-    /// The build products directory: where SwiftPM puts `trainer`, the plugin `.so` files and
-    /// the test bundle.
-    static let productsDirectory: URL = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        // The test runner may live inside the .xctest bundle directory.
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("trainer").path), url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    static var path: String { TrainerExecutable.path }
 
-    static var path: String { productsDirectory.appendingPathComponent("trainer").path }
+    static let repositoryExamples = Repository.root + "/examples"
 
-    static let repositoryExamples = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples").path
-
-    static let fashionMNIST = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+    static let fashionMNIST = TrainerExecutable.fashionMNIST
 
     /// Runs `trainer ARGS` in `directory`, with HOME pointing there too so no user plugin
     /// directory leaks in.
@@ -36,40 +23,9 @@ struct TrainerBinary {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw XCTSkip("trainer binary not built at \(path); run `swift build` first")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = directory.path
-        environment["TRAINER_PLUGIN_PATH"] = nil
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes while the process runs, so neither fills up.
-        let outData = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            outData.data = out.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData.data, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let result = try TrainerExecutable.run(arguments, in: directory.path, environment: extra)
+        return Result(status: result.status, stdout: result.output, stderr: result.errors)
     }
-}
-
-/// Bytes read on another thread; read back only after that thread is done.
-private final class Collected: @unchecked Sendable {
-    var data = Data()
 }
 
 /// A fresh working directory per test.

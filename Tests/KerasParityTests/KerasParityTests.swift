@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// Every case recorded from the real Keras callbacks (`../shared/keras-parity/`) is fed through
@@ -6,18 +7,10 @@ import XCTest
 /// epochs, stops, restores and files, and learning rates within 1e-6 relative (Keras holds
 /// them in float32).
 final class KerasParityTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let cases = repository.deletingLastPathComponent().appendingPathComponent("shared/keras-parity")
+    static let cases = URL(fileURLWithPath: Repository.root).deletingLastPathComponent()
+        .appendingPathComponent("shared/keras-parity")
 
-    static let productsDirectory: URL = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("trainer").path), url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    static let productsDirectory = URL(fileURLWithPath: Products.directory)
 
     func testEarlyStopping() throws { try check("EarlyStopping") }
     func testReduceLROnPlateau() throws { try check("ReduceLROnPlateau") }

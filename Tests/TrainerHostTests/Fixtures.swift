@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 import TrainerData
 import TrainerEngine
@@ -7,39 +8,18 @@ import TrainerEngine
 /// Builds the C plugins of Tests/Fixtures into real shared objects, with the system's C
 /// compiler, the way a third party builds a plugin against the header alone.
 enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let header = repository.appendingPathComponent("Sources/CTrainerPlugin/include").path
-
     /// Compiles `Tests/Fixtures/<name>.c` (or any source path) into `directory/<output>`.
     @discardableResult
     static func build(_ source: String, into directory: URL, as output: String, defines: [String] = []) throws -> URL {
-        let sourcePath = source.hasPrefix("/") ? source : repository.appendingPathComponent("Tests/Fixtures/\(source).c").path
+        let sourcePath = source.hasPrefix("/") ? source : Repository.fixtures + "/\(source).c"
         let target = directory.appendingPathComponent(output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-Wall", "-Werror", "-I", header]
-            + defines.map { "-D\($0)" } + [sourcePath, "-o", target.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "Fixtures", code: 1, userInfo: [NSLocalizedDescriptionKey: "cc failed for \(source): \(message)"])
-        }
+        try CCompiler.compile(["-shared", "-fPIC", "-I", Repository.abiHeaderDirectory]
+                              + defines.map { "-D\($0)" } + [sourcePath, "-o", target.path])
         return target
     }
 
     /// The build products directory (plugins built by this package live there).
-    static let productsDirectory: URL = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("libHistory.so").path), url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    static let productsDirectory = URL(fileURLWithPath: Products.directory)
 }
 
 /// A fresh directory per test.
