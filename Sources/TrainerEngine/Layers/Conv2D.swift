@@ -71,42 +71,93 @@ public final class Conv2D: Layer {
         outputBuffer = FloatBuffer(count: rows * filters)
         inputGradientBuffer = FloatBuffer(count: maxBatch * inputSize)
         output = outputBuffer.pointer
+        partialGradients = Parallel.threadCount > 1
+            ? FloatBuffer(count: (Parallel.threadCount - 1) * (kernel.count + filters)) : nil
     }
 
+    /// Gradient parts after the first (`Parallel.threadCount - 1` of them, each a kernel
+    /// gradient then a bias gradient), summed into the weights' gradients in part order.
+    private var partialGradients: FloatBuffer?
+
+    /// Parts a batch is split into: samples are independent, so each part unrolls, multiplies
+    /// and finishes its own samples.
+    private var parts: Int { Parallel.threadCount }
+
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
-        let rows = batch * geometry.outputHeight * geometry.outputWidth
-        let k = unrolledWidth
-        let cols: UnsafePointer<Float>
-        if let columns {
-            Im2Col.unroll(input, batch: batch, channels: channels, geometry: geometry, into: columns.pointer)
-            cols = UnsafePointer(columns.pointer)
-        } else {
-            cols = input
+        let spatial = geometry.outputHeight * geometry.outputWidth
+        let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
+        let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
+        let columns = self.columns?.pointer, geometry = self.geometry!, activation = self.activation
+        let parts = self.parts
+        if parts > 1 { EngineThreads.useOneBLASThread() }
+        Parallel.run(parts: parts) { part in
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else { return }
+            let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
+            let cols: UnsafePointer<Float>
+            if let columns {
+                Im2Col.unroll(input + samples.lowerBound * inSize, batch: samples.count, channels: channels,
+                              geometry: geometry, into: columns + r0 * k)
+                cols = UnsafePointer(columns + r0 * k)
+            } else {
+                cols = input + r0 * k
+            }
+            Matrix.multiplyPart(cols, lda: k, w, ldb: filters, into: out + r0 * filters, ldc: filters,
+                                m: rows, n: filters, k: k, threaded: parts == 1)
+            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
         }
-        let out = outputBuffer.pointer
-        Matrix.multiply(cols, kernel.value, into: out, m: rows, n: filters, k: k)
-        LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: filters)
     }
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
-        let rows = batch * geometry.outputHeight * geometry.outputWidth
-        let k = unrolledWidth
-        LayerMath.startBackward(dz, output: outputBuffer.pointer, activation: activationFusedWithLoss ? nil : activation,
-                                biasGradient: bias?.gradient, rows: rows, columns: filters)
-        let cols = columns.map { UnsafePointer($0.pointer) } ?? input
-        // dKernel[k, filters] = colsᵀ · dz
-        Matrix.multiply(cols, transposeA: true, dz, into: kernel.gradient!, m: k, n: filters, k: rows)
-        guard needsInputGradient else { return nil }
+        let spatial = geometry.outputHeight * geometry.outputWidth
+        let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
+        let columns = self.columns?.pointer, geometry = self.geometry!
+        let activation = activationFusedWithLoss ? nil : self.activation
+        let output = UnsafePointer(outputBuffer.pointer), w = UnsafePointer(kernel.value)
+        let kernelGradient = kernel.gradient!, biasGradient = bias?.gradient
+        let kernelCount = kernel.count, partial = partialGradients?.pointer
         let dx = inputGradientBuffer.pointer
-        guard let columns else {
-            // 1×1 convolution: dInput = dz · kernelᵀ directly.
-            Matrix.multiply(dz, kernel.value, transposeB: true, into: dx, m: rows, n: k, k: filters)
-            return dx
+        let parts = self.parts
+        if parts > 1 { EngineThreads.useOneBLASThread() }
+        Parallel.run(parts: parts) { part in
+            let dKernel = part == 0 ? kernelGradient : partial! + (part - 1) * (kernelCount + filters)
+            let dBias = biasGradient.map { part == 0 ? $0 : dKernel + kernelCount }
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else {
+                dKernel.update(repeating: 0, count: kernelCount)
+                dBias?.update(repeating: 0, count: filters)
+                return
+            }
+            let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
+            let dzPart = dz + r0 * filters
+            LayerMath.startBackward(dzPart, output: output + r0 * filters, activation: activation,
+                                    biasGradient: dBias, rows: rows, columns: filters)
+            let cols = UnsafePointer(columns.map { $0 + r0 * k } ?? UnsafeMutablePointer(mutating: input + r0 * k))
+            // dKernel[k, filters] = colsᵀ · dz (this part's rows)
+            Matrix.multiplyPart(cols, transposeA: true, lda: k, dzPart, ldb: filters, into: dKernel, ldc: filters,
+                                m: k, n: filters, k: rows, threaded: parts == 1)
+            guard needsInputGradient else { return }
+            guard let columns else {
+                // 1×1 convolution: dInput = dz · kernelᵀ directly.
+                Matrix.multiplyPart(dzPart, lda: filters, w, transposeB: true, ldb: filters, into: dx + r0 * k, ldc: k,
+                                    m: rows, n: k, k: filters, threaded: parts == 1)
+                return
+            }
+            // dCols[rows, k] = dz · kernelᵀ (the unrolled windows are no longer needed), folded back.
+            Matrix.multiplyPart(dzPart, lda: filters, w, transposeB: true, ldb: filters, into: columns + r0 * k, ldc: k,
+                                m: rows, n: k, k: filters, threaded: parts == 1)
+            Im2Col.fold(columns + r0 * k, batch: samples.count, channels: channels, geometry: geometry,
+                        into: dx + samples.lowerBound * inSize)
         }
-        // dCols[rows, k] = dz · kernelᵀ (the unrolled windows are no longer needed), folded back.
-        Matrix.multiply(dz, kernel.value, transposeB: true, into: columns.pointer, m: rows, n: k, k: filters)
-        Im2Col.fold(columns.pointer, batch: batch, channels: channels, geometry: geometry, into: dx)
-        return dx
+        // The parts' gradients, summed in part order.
+        if parts > 1, let partial {
+            for p in 1..<parts {
+                let dKernel = partial + (p - 1) * (kernelCount + filters)
+                Kernels.add(dKernel, to: kernelGradient, count: kernelCount)
+                if let biasGradient { Kernels.add(dKernel + kernelCount, to: biasGradient, count: filters) }
+            }
+        }
+        return needsInputGradient ? dx : nil
     }
 }

@@ -69,47 +69,50 @@ public final class MaxPooling2D: Pooling2D {
         let inSize = inputSize, outSize = outputSize
         let lanes = FloatVector.scalarCount
         let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        for n in 0..<batch {
-            for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
-                    let w = window(oh, ow)
-                    let o = n * outSize + (oh * g.outputWidth + ow) * c
-                    let out = outputBuffer.pointer + o, arg = argmax.pointer + o
-                    let firstCell = n * inSize + (w.top * g.inputWidth + w.left) * c
-                    // Channels in vectors of 16, then one by one; the first largest value wins.
-                    var ch = 0
-                    while ch + lanes <= c {
-                        var best = (input + firstCell + ch).loadVector(at: 0)
-                        var bestIndex = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: firstCell + ch)) &+ iota
-                        for ih in w.top..<w.bottom {
-                            for iw in w.left..<w.right {
-                                let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
-                                let v = (input + at).loadVector(at: 0)
-                                let better = v .> best
-                                best.replace(with: v, where: better)
-                                bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at)) &+ iota,
-                                                  where: better)
-                            }
-                        }
-                        (out + ch).storeVector(best, at: 0)
-                        UnsafeMutableRawPointer(arg + ch).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
-                        ch += lanes
-                    }
-                    while ch < c {
-                        var best = input[firstCell + ch]
-                        var bestIndex = firstCell + ch
-                        for ih in w.top..<w.bottom {
-                            for iw in w.left..<w.right {
-                                let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
-                                if input[at] > best {
-                                    best = input[at]
-                                    bestIndex = at
+        let parts = Parallel.threadCount
+        Parallel.run(parts: parts) { part in
+            for n in Parallel.range(of: batch, part: part, parts: parts) {
+                for oh in 0..<g.outputHeight {
+                    for ow in 0..<g.outputWidth {
+                        let w = window(oh, ow)
+                        let o = n * outSize + (oh * g.outputWidth + ow) * c
+                        let out = outputBuffer.pointer + o, arg = argmax.pointer + o
+                        let firstCell = n * inSize + (w.top * g.inputWidth + w.left) * c
+                        // Channels in vectors of 16, then one by one; the first largest value wins.
+                        var ch = 0
+                        while ch + lanes <= c {
+                            var best = (input + firstCell + ch).loadVector(at: 0)
+                            var bestIndex = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: firstCell + ch)) &+ iota
+                            for ih in w.top..<w.bottom {
+                                for iw in w.left..<w.right {
+                                    let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
+                                    let v = (input + at).loadVector(at: 0)
+                                    let better = v .> best
+                                    best.replace(with: v, where: better)
+                                    bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at)) &+ iota,
+                                                      where: better)
                                 }
                             }
+                            (out + ch).storeVector(best, at: 0)
+                            UnsafeMutableRawPointer(arg + ch).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
+                            ch += lanes
                         }
-                        out[ch] = best
-                        arg[ch] = Int32(truncatingIfNeeded: bestIndex)
-                        ch += 1
+                        while ch < c {
+                            var best = input[firstCell + ch]
+                            var bestIndex = firstCell + ch
+                            for ih in w.top..<w.bottom {
+                                for iw in w.left..<w.right {
+                                    let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
+                                    if input[at] > best {
+                                        best = input[at]
+                                        bestIndex = at
+                                    }
+                                }
+                            }
+                            out[ch] = best
+                            arg[ch] = Int32(truncatingIfNeeded: bestIndex)
+                            ch += 1
+                        }
                     }
                 }
             }
@@ -136,27 +139,30 @@ public final class MaxPooling2D: Pooling2D {
         let lanes = FloatVector.scalarCount
         let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let zero = FloatVector(repeating: 0)
-        for n in 0..<batch {
-            for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
-                    let o = n * outSize + (oh * g.outputWidth + ow) * c
-                    let dy = outputGradient + o, a = arg + o
-                    for ih in oh * g.kernelHeight..<(oh + 1) * g.kernelHeight {
-                        for iw in ow * g.kernelWidth..<(ow + 1) * g.kernelWidth {
-                            let at = n * inSize + (ih * g.inputWidth + iw) * c
-                            let dst = dx + at
-                            var ch = 0
-                            while ch + lanes <= c {
-                                let index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ iota
-                                let winner = UnsafeRawPointer(a + ch).loadUnaligned(as: SIMD16<Int32>.self)
-                                var v = zero
-                                v.replace(with: (dy + ch).loadVector(at: 0), where: winner .== index)
-                                (dst + ch).storeVector(v, at: 0)
-                                ch += lanes
-                            }
-                            while ch < c {
-                                dst[ch] = Int(a[ch]) == at + ch ? dy[ch] : 0
-                                ch += 1
+        let parts = Parallel.threadCount
+        Parallel.run(parts: parts) { part in
+            for n in Parallel.range(of: batch, part: part, parts: parts) {
+                for oh in 0..<g.outputHeight {
+                    for ow in 0..<g.outputWidth {
+                        let o = n * outSize + (oh * g.outputWidth + ow) * c
+                        let dy = outputGradient + o, a = arg + o
+                        for ih in oh * g.kernelHeight..<(oh + 1) * g.kernelHeight {
+                            for iw in ow * g.kernelWidth..<(ow + 1) * g.kernelWidth {
+                                let at = n * inSize + (ih * g.inputWidth + iw) * c
+                                let dst = dx + at
+                                var ch = 0
+                                while ch + lanes <= c {
+                                    let index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ iota
+                                    let winner = UnsafeRawPointer(a + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                    var v = zero
+                                    v.replace(with: (dy + ch).loadVector(at: 0), where: winner .== index)
+                                    (dst + ch).storeVector(v, at: 0)
+                                    ch += lanes
+                                }
+                                while ch < c {
+                                    dst[ch] = Int(a[ch]) == at + ch ? dy[ch] : 0
+                                    ch += 1
+                                }
                             }
                         }
                     }

@@ -26,10 +26,10 @@ public final class Adam: Optimizer {
     public override var slotNames: [String] { ["momentum", "velocity"] }
 
     public override func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
-                                count n: Int, slots i: Int, learningRate lr: Float) {
+                                count n: Int, slots i: Int, offset: Int, learningRate lr: Float) {
         let t = Float(iterations + 1)
         let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
-        let m = slot(i, 0), v = slot(i, 1)
+        let m = (slot(i, 0) + offset), v = (slot(i, 1) + offset)
         let a1 = 1 - beta1, a2 = 1 - beta2, eps = epsilon
         var j = 0
         let a1v = FloatVector(repeating: a1), a2v = FloatVector(repeating: a2)

@@ -27,8 +27,8 @@ public final class RMSprop: Optimizer {
     }
 
     public override func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
-                                count n: Int, slots i: Int, learningRate lr: Float) {
-        let v = slot(i, 0)
+                                count n: Int, slots i: Int, offset: Int, learningRate lr: Float) {
+        let v = (slot(i, 0) + offset)
         let rho = self.rho, oneMinusRho = 1 - self.rho, eps = epsilon
         if !centered && momentum == 0 {
             let rhoV = FloatVector(repeating: rho), oneMinusRhoV = FloatVector(repeating: oneMinusRho)
@@ -49,8 +49,8 @@ public final class RMSprop: Optimizer {
             }
             return
         }
-        let m: UnsafeMutablePointer<Float>? = momentum > 0 ? slot(i, 1) : nil
-        let a: UnsafeMutablePointer<Float>? = centered ? slot(i, momentum > 0 ? 2 : 1) : nil
+        let m: UnsafeMutablePointer<Float>? = momentum > 0 ? (slot(i, 1) + offset) : nil
+        let a: UnsafeMutablePointer<Float>? = centered ? (slot(i, momentum > 0 ? 2 : 1) + offset) : nil
         for j in 0..<n {
             let gj = g[j]
             let vj = rho * v[j] + oneMinusRho * gj * gj

@@ -18,12 +18,12 @@ public final class SGD: Optimizer {
     public override var slotNames: [String] { momentum != 0 ? ["momentum"] : [] }
 
     public override func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
-                                count n: Int, slots i: Int, learningRate lr: Float) {
+                                count n: Int, slots i: Int, offset: Int, learningRate lr: Float) {
         guard momentum != 0 else {
             for j in 0..<n { w[j] -= lr * g[j] }
             return
         }
-        let m = slot(i, 0)
+        let m = (slot(i, 0) + offset)
         let mu = momentum
         if nesterov {
             for j in 0..<n {

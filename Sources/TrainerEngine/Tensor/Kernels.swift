@@ -37,6 +37,20 @@ enum Kernels {
         }
     }
 
+    /// y += x (elementwise).
+    @inline(__always)
+    static func add(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + width <= n {
+            y.storeVector(y.loadVector(at: i) + x.loadVector(at: i), at: i)
+            i += width
+        }
+        while i < n {
+            y[i] += x[i]
+            i += 1
+        }
+    }
+
     /// g *= a (elementwise).
     @inline(__always)
     static func multiply(_ g: UnsafeMutablePointer<Float>, by a: UnsafePointer<Float>, count n: Int) {

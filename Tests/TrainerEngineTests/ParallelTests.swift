@@ -1,0 +1,56 @@
+import XCTest
+@testable import TrainerEngine
+
+final class ParallelTests: XCTestCase {
+    func testRangesPartitionTheItems() {
+        for count in [0, 1, 5, 32, 100, 101_770] {
+            for parts in 1...4 {
+                for alignment in [1, 16, 64] {
+                    var next = 0
+                    for part in 0..<parts {
+                        let r = Parallel.range(of: count, part: part, parts: parts, alignment: alignment)
+                        XCTAssertEqual(r.lowerBound, next, "count \(count), parts \(parts), alignment \(alignment)")
+                        if part < parts - 1 { XCTAssertEqual(r.upperBound % alignment == 0 || r.upperBound == count, true) }
+                        next = r.upperBound
+                    }
+                    XCTAssertEqual(next, count)
+                }
+            }
+        }
+    }
+
+    func testEveryPartRunsOnce() {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+        defer { counts.deallocate() }
+        for parts in [1, 2, 3, 8] {
+            for _ in 0..<200 {
+                counts.initialize(repeating: 0, count: 8)
+                Parallel.run(parts: parts) { part in counts[part] += 1 }
+                XCTAssertEqual(Array(UnsafeBufferPointer(start: counts, count: parts)), Array(repeating: 1, count: parts))
+            }
+        }
+    }
+
+    /// A convolutional model trained twice from the same seed ends with the same bits, with
+    /// its batches split across threads.
+    func testSplitBatchesAreReproducible() throws {
+        func train() throws -> [Float] {
+            let model = Sequential([
+                Conv2D(8, kernelSize: 3, activation: .relu), MaxPooling2D(), Conv2D(16, kernelSize: 3, activation: .relu),
+                Flatten(), Dense(3, activation: .softmax),
+            ])
+            try model.build(inputShape: [10, 10, 2], maxBatch: 7, seed: 3)
+            model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+            let x = randomFloats(7 * 200, seed: 5)
+            let y = (0..<7).map { Float($0 % 3) }
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    for _ in 0..<5 { _ = model.trainStep(input: xp.baseAddress!, target: yp.baseAddress!, batch: 7) }
+                }
+            }
+            return model.weights.flatMap(\.values)
+        }
+        let a = try train(), b = try train()
+        XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern))
+    }
+}
