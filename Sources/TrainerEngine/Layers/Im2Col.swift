@@ -28,7 +28,7 @@ enum Im2Col {
                         let first = min(max(0, -left), g.kernelWidth), last = min(g.kernelWidth, g.inputWidth - left)
                         if first > 0 { dst.update(repeating: 0, count: first * c) }
                         if last > first {
-                            (dst + first * c).update(from: line + (left + first) * c, count: (last - first) * c)
+                            copy(line + (left + first) * c, to: dst + first * c, count: (last - first) * c)
                         }
                         if last < g.kernelWidth {
                             (dst + max(last, first) * c).update(repeating: 0, count: (g.kernelWidth - max(last, first)) * c)
@@ -38,6 +38,21 @@ enum Im2Col {
                     row += k
                 }
             }
+        }
+    }
+
+    /// Copies `n` floats inline: the runs are short (a window row: 3 floats for a 3×3 kernel on
+    /// one channel), where a call to memmove costs more than the copy.
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + FloatVector.scalarCount <= n {
+            dst.storeVector(src.loadVector(at: i), at: i)
+            i += FloatVector.scalarCount
+        }
+        while i < n {
+            dst[i] = src[i]
+            i += 1
         }
     }
 
@@ -60,7 +75,7 @@ enum Im2Col {
                         guard ih >= 0, ih < g.inputHeight, last > first else { continue }
                         let src = row + (ki * g.kernelWidth + first) * c
                         let dst = sample + (ih * g.inputWidth + left + first) * c
-                        for j in 0..<(last - first) * c { dst[j] += src[j] }
+                        Kernels.add(src, to: dst, count: (last - first) * c)
                     }
                     row += k
                 }
