@@ -42,7 +42,7 @@ public final class Adam: Optimizer {
             vj += (gj * gj - vj) * a2v
             m.storeVector(mj, at: j)
             v.storeVector(vj, at: j)
-            w.storeVector(w.loadVector(at: j) - (mj * alphaV) / (vj.squareRoot() + epsV), at: j)
+            w.storeVector(w.loadVector(at: j) - (mj * alphaV) / (squareRoot(vj) + epsV), at: j)
             j += FloatVector.scalarCount
         }
         while j < n {

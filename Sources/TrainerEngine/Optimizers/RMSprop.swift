@@ -38,7 +38,7 @@ public final class RMSprop: Optimizer {
                 let gj = g.loadVector(at: j)
                 let vj = rhoV * v.loadVector(at: j) + oneMinusRhoV * gj * gj
                 v.storeVector(vj, at: j)
-                w.storeVector(w.loadVector(at: j) - lrV * gj / (vj + epsV).squareRoot(), at: j)
+                w.storeVector(w.loadVector(at: j) - lrV * gj / squareRoot(vj + epsV), at: j)
                 j += FloatVector.scalarCount
             }
             while j < n {
