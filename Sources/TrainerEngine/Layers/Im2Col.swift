@@ -9,6 +9,24 @@ enum Im2Col {
         let k = g.kernelHeight * g.kernelWidth * c
         let sampleSize = g.inputHeight * g.inputWidth * c
         var row = cols
+        if insideInput(g) {
+            // Every window lies inside the input ("valid" padding): no bounds to check.
+            let run = g.kernelWidth * c, line = g.inputWidth * c
+            for n in 0..<batch {
+                let sample = x + n * sampleSize
+                for oh in 0..<g.outputHeight {
+                    let top = sample + oh * g.strideHeight * line
+                    for ow in 0..<g.outputWidth {
+                        let corner = top + ow * g.strideWidth * c
+                        for ki in 0..<g.kernelHeight {
+                            copy(corner + ki * line, to: row + ki * run, count: run)
+                        }
+                        row += k
+                    }
+                }
+            }
+            return
+        }
         for n in 0..<batch {
             let sample = x + n * sampleSize
             for oh in 0..<g.outputHeight {
@@ -41,6 +59,14 @@ enum Im2Col {
         }
     }
 
+    /// Whether every window lies inside the input (no padding reached).
+    @inline(__always)
+    static func insideInput(_ g: WindowGeometry) -> Bool {
+        g.padTop == 0 && g.padLeft == 0
+            && (g.outputHeight - 1) * g.strideHeight + g.kernelHeight <= g.inputHeight
+            && (g.outputWidth - 1) * g.strideWidth + g.kernelWidth <= g.inputWidth
+    }
+
     /// Copies `n` floats inline: the runs are short (a window row: 3 floats for a 3×3 kernel on
     /// one channel), where a call to memmove costs more than the copy.
     @inline(__always)
@@ -63,6 +89,23 @@ enum Im2Col {
         let sampleSize = g.inputHeight * g.inputWidth * c
         dx.update(repeating: 0, count: batch * sampleSize)
         var row = cols
+        if insideInput(g) {
+            let run = g.kernelWidth * c, line = g.inputWidth * c
+            for n in 0..<batch {
+                let sample = dx + n * sampleSize
+                for oh in 0..<g.outputHeight {
+                    let top = sample + oh * g.strideHeight * line
+                    for ow in 0..<g.outputWidth {
+                        let corner = top + ow * g.strideWidth * c
+                        for ki in 0..<g.kernelHeight {
+                            Kernels.add(row + ki * run, to: corner + ki * line, count: run)
+                        }
+                        row += k
+                    }
+                }
+            }
+            return
+        }
         for n in 0..<batch {
             let sample = dx + n * sampleSize
             for oh in 0..<g.outputHeight {
