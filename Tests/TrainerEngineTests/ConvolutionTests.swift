@@ -52,6 +52,42 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// 'valid' padding with stride 2, three samples (split into parts across threads): the
+    /// unrolling without bounds checks, against a direct convolution, and its gradients.
+    func testValidStridedConv2DMatchesDirectConvolution() throws {
+        try checkLayerGradients(Conv2D(3, kernelSize: (3, 2), strides: (2, 1), activation: .relu),
+                                inputShape: [7, 5, 2], batch: 3, seed: 7)
+        var rng = SplitMix64(seed: 11)
+        let layer = Conv2D(3, kernelSize: (3, 2), strides: (2, 2))
+        let (h, w, c, batch) = (7, 6, 2, 3)
+        try layer.build(inputShape: [h, w, c], maxBatch: batch, rng: &rng)
+        let x = randomFloats(batch * h * w * c, seed: 8)
+        x.withUnsafeBufferPointer { layer.forward($0.baseAddress!, batch: batch, training: false) }
+        let k = layer.kernel.values
+        let (oh, ow) = (3, 3)
+        XCTAssertEqual(layer.outputShape, [oh, ow, 3])
+        for n in 0..<batch {
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    for f in 0..<3 {
+                        var s: Float = 0
+                        for ki in 0..<3 {
+                            for kj in 0..<2 {
+                                for ch in 0..<c {
+                                    let at: Int = ((n * h + i * 2 + ki) * w + j * 2 + kj) * c + ch
+                                    let weight: Int = ((ki * 2 + kj) * c + ch) * 3 + f
+                                    s += x[at] * k[weight]
+                                }
+                            }
+                        }
+                        let out: Int = ((n * oh + i) * ow + j) * 3 + f
+                        XCTAssertEqual(layer.output[out], s, accuracy: 1e-5)
+                    }
+                }
+            }
+        }
+    }
+
     func testMaxPoolingGradients() throws {
         try checkLayerGradients(MaxPooling2D(), inputShape: [4, 6, 2], batch: 2)
         // 17 channels: one 16-wide vector and a scalar tail; 5x5 leaves a row and column uncovered.
