@@ -54,3 +54,55 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern))
     }
 }
+
+/// A Dense layer large enough for its products to be split across threads, against plain
+/// loops: output, kernel and bias gradients, input gradient.
+final class SplitDenseTests: XCTestCase {
+    func testSplitDenseMatchesPlainProducts() throws {
+        let (batch, inputs, units) = (9, 403, 300)
+        XCTAssertGreaterThanOrEqual(batch * inputs * units, Dense.parallelWork)
+        let layer = Dense(units)
+        var rng = SplitMix64(seed: 4)
+        try layer.build(inputShape: [inputs], maxBatch: batch, rng: &rng)
+        layer.bias!.setValues(randomFloats(units, seed: 6))
+        let x = randomFloats(batch * inputs, seed: 5)
+        let w = layer.kernel.values, b = layer.bias!.values
+        var dz = randomFloats(batch * units, seed: 7)
+        let dzCopy = dz
+        var dx: [Float] = []
+        x.withUnsafeBufferPointer { xp in
+            layer.forward(xp.baseAddress!, batch: batch, training: true)
+            dz.withUnsafeMutableBufferPointer { dp in
+                let g = layer.backward(xp.baseAddress!, outputGradient: dp.baseAddress!, batch: batch, needsInputGradient: true)!
+                dx = Array(UnsafeBufferPointer(start: g, count: batch * inputs))
+            }
+        }
+        for n in 0..<batch {
+            for u in 0..<units {
+                var s = Double(b[u])
+                for i in 0..<inputs { s += Double(x[n * inputs + i]) * Double(w[i * units + u]) }
+                XCTAssertEqual(Double(layer.output[n * units + u]), s, accuracy: 1e-3)
+            }
+        }
+        let dw = layer.kernel.gradient!, db = layer.bias!.gradient!
+        for i in stride(from: 0, to: inputs, by: 7) {
+            for u in 0..<units {
+                var s = 0.0
+                for n in 0..<batch { s += Double(x[n * inputs + i]) * Double(dzCopy[n * units + u]) }
+                XCTAssertEqual(Double(dw[i * units + u]), s, accuracy: 1e-3)
+            }
+        }
+        for u in 0..<units {
+            var s = 0.0
+            for n in 0..<batch { s += Double(dzCopy[n * units + u]) }
+            XCTAssertEqual(Double(db[u]), s, accuracy: 1e-3)
+        }
+        for n in 0..<batch {
+            for i in 0..<inputs {
+                var s = 0.0
+                for u in 0..<units { s += Double(dzCopy[n * units + u]) * Double(w[i * units + u]) }
+                XCTAssertEqual(Double(dx[n * inputs + i]), s, accuracy: 1e-3)
+            }
+        }
+    }
+}

@@ -53,21 +53,63 @@ public final class Dense: Layer {
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let rows = batch * (inputSize / inputDim)
         let out = outputBuffer.pointer
-        Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim)
-        LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units)
+        let parts = self.parts(work: rows * units * inputDim)
+        guard parts > 1 else {
+            Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim)
+            LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units)
+            return
+        }
+        // Rows (samples) split across threads, each part multiplying and finishing its own.
+        let units = self.units, inputDim = self.inputDim, w = UnsafePointer(kernel.value), b = bias?.value
+        let activation = self.activation
+        EngineThreads.useOneBLASThread()
+        Parallel.run(parts: parts) { part in
+            let r = Parallel.range(of: rows, part: part, parts: parts)
+            guard !r.isEmpty else { return }
+            Matrix.multiplyPart(input + r.lowerBound * inputDim, lda: inputDim, w, ldb: units,
+                                into: out + r.lowerBound * units, ldc: units, m: r.count, n: units, k: inputDim)
+            LayerMath.finishForward(out + r.lowerBound * units, bias: b, activation: activation, rows: r.count,
+                                    columns: units)
+        }
     }
+
+    /// Threads a product of `work` multiply-adds is split across: one below
+    /// `Dense.parallelWork` (a batch of 32 through a small layer), where waking another
+    /// thread costs more than it saves.
+    @inline(__always)
+    private func parts(work: Int) -> Int { work >= Dense.parallelWork ? Parallel.threadCount : 1 }
+
+    static let parallelWork = 1_000_000
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         let rows = batch * (inputSize / inputDim)
         LayerMath.startBackward(dz, output: outputBuffer.pointer, activation: activationFusedWithLoss ? nil : activation,
                                 biasGradient: bias?.gradient, rows: rows, columns: units)
-        // dKernel[in, out] = inputᵀ · dz
-        Matrix.multiply(input, transposeA: true, dz, into: kernel.gradient!, m: inputDim, n: units, k: rows)
-        guard needsInputGradient else { return nil }
-        // dInput[rows, in] = dz · kernelᵀ
         let dx = inputGradientBuffer.pointer
-        Matrix.multiply(dz, kernel.value, transposeB: true, into: dx, m: rows, n: inputDim, k: units)
-        return dx
+        let parts = self.parts(work: rows * units * inputDim)
+        guard parts > 1 else {
+            // dKernel[in, out] = inputᵀ · dz
+            Matrix.multiply(input, transposeA: true, dz, into: kernel.gradient!, m: inputDim, n: units, k: rows)
+            guard needsInputGradient else { return nil }
+            // dInput[rows, in] = dz · kernelᵀ
+            Matrix.multiply(dz, kernel.value, transposeB: true, into: dx, m: rows, n: inputDim, k: units)
+            return dx
+        }
+        // Each part: a band of the kernel gradient's rows (inputs), and its share of the
+        // input gradient's rows (samples). Every element has one writer.
+        let units = self.units, inputDim = self.inputDim, w = UnsafePointer(kernel.value)
+        let dKernel = kernel.gradient!, dzc = UnsafePointer(dz)
+        EngineThreads.useOneBLASThread()
+        Parallel.run(parts: parts) { part in
+            let band = Parallel.range(of: inputDim, part: part, parts: parts, alignment: 16)
+            Matrix.multiplyPart(input + band.lowerBound, transposeA: true, lda: inputDim, dzc, ldb: units,
+                                into: dKernel + band.lowerBound * units, ldc: units, m: band.count, n: units, k: rows)
+            guard needsInputGradient else { return }
+            let r = Parallel.range(of: rows, part: part, parts: parts)
+            Matrix.multiplyPart(dzc + r.lowerBound * units, lda: units, w, transposeB: true, ldb: units,
+                                into: dx + r.lowerBound * inputDim, ldc: inputDim, m: r.count, n: inputDim, k: units)
+        }
+        return needsInputGradient ? dx : nil
     }
 }

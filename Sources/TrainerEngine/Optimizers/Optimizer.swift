@@ -65,10 +65,8 @@ open class Optimizer {
 
     /// Weights of this many floats or more are split across threads.
     static let splitThreshold = 4096
-    /// Models with fewer weights update on one thread: Adam on the MLP's 100k weights takes
-    /// about 30 µs on one, and handing half of it to another thread (waking it, waiting for
-    /// it) saved nothing when measured.
-    static let parallelThreshold = 1 << 19
+    /// Models with fewer weights update on one thread.
+    static let parallelThreshold = 16384
 
     /// Updates `count` floats of one weight tensor, from element `offset` on (`value` and
     /// `gradient` already point there); `slots` indexes `self.slots`, whose arrays the update

@@ -10,8 +10,9 @@ import Synchronization
 /// do not depend on which thread ran which part, nor on how many threads there are: a run
 /// with one core gives the same bits as a run with two.
 ///
-/// Workers spin briefly for the next job (steps follow each other within microseconds),
-/// then sleep on a condition variable. A worker adopts the caller's denormal flushing
+/// Workers spin for the next job for about a tenth of a millisecond (a step's parts follow
+/// each other within microseconds, and waking a sleeping thread costs about as much as a
+/// small part), then sleep on a condition variable. A worker adopts the caller's denormal flushing
 /// (`FlushDenormals`) before running a part. Calls from several threads at once, and
 /// nested calls, run their parts one after the other on the calling thread.
 enum Parallel {
@@ -118,7 +119,7 @@ private final class Pool: @unchecked Sendable {
         let threads = workers + 1
         while true {
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen && spins < 20_000 { spins += 1 }
+            while generation.load(ordering: .acquiring) == seen && spins < 200_000 { spins += 1 }
             if generation.load(ordering: .acquiring) == seen {
                 pthread_mutex_lock(&mutex)
                 while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&condition, &mutex) }
