@@ -71,6 +71,18 @@ final class AllocationTests: XCTestCase {
         try assertStepsDoNotAllocate(model, inputShape: [8, 8], batch: 16, classes: 10)
     }
 
+    /// Products large enough to be split across threads (Dense, Conv2D, pooling, optimizer).
+    func testSplitStepsDoNotAllocate() throws {
+        let model = Sequential([
+            Conv2D(8, kernelSize: 3, activation: .relu), MaxPooling2D(), Flatten(),
+            Dense(400, activation: .relu), Dense(10, activation: .softmax),
+        ])
+        try model.build(inputShape: [14, 14, 1], maxBatch: 12)
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+        XCTAssertGreaterThanOrEqual(12 * 288 * 400, Dense.parallelWork)
+        try assertStepsDoNotAllocate(model, inputShape: [14, 14, 1], batch: 12, classes: 10)
+    }
+
     func testCNNStepsDoNotAllocate() throws {
         let model = Sequential([
             Conv2D(16, kernelSize: 3, padding: .same, activation: .relu), BatchNormalization(), MaxPooling2D(),
