@@ -37,6 +37,10 @@ public final class PluginRegistry: @unchecked Sendable {
             return "plugin \"\(id)\" is invalid: \(broken.description)"
         }
         let known = plugins.map(\.id).joined(separator: ", ")
-        return "unknown plugin \"\(id)\"" + (known.isEmpty ? " (no plugins found)" : " (found: \(known))")
+        if known.isEmpty {
+            let searched = searchPath.directories.joined(separator: ", ")
+            return "unknown plugin \"\(id)\" (no plugins found in \(searched); `swift build` builds the bundled ones next to trainer)"
+        }
+        return "unknown plugin \"\(id)\" (found: \(known))"
     }
 }
