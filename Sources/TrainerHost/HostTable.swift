@@ -15,6 +15,7 @@ final class HostTable {
     private var snapshots: [Int64: [[Float]]] = [:]
     private var nextSnapshot: Int64 = 0
     private var runDirectory: UnsafeMutablePointer<CChar>?
+    private var views: [WeightView]?
     private var shapes: [UnsafeMutablePointer<Int64>] = []
     private var weightNames: [UnsafeMutablePointer<CChar>] = []
     private let evaluateLogs = CLogs()
@@ -124,13 +125,11 @@ final class HostTable {
             context(host)?.snapshots[id] = nil
         },
         weight_count: { host in
-            Int64(context(host)?.session?.weightViews().count ?? 0)
+            Int64(context(host)?.weightViews()?.count ?? 0)
         },
         get_weight: { host, index, out in
-            guard let me = context(host), let session = me.session, let out else { return TRAINER_STATUS_ERROR }
-            let views = session.weightViews()
+            guard let me = context(host), let views = me.weightViews(), let out else { return TRAINER_STATUS_ERROR }
             guard index >= 0, index < views.count else { return TRAINER_STATUS_ERROR }
-            me.prepareViewBuffers(views)
             let view = views[Int(index)]
             var full = trainer_tensor_view_t(
                 struct_size: UInt32(MemoryLayout<trainer_tensor_view_t>.size),
@@ -246,17 +245,20 @@ final class HostTable {
         }
     }
 
-    /// Name and shape buffers for the tensor views, made on first use.
-    private func prepareViewBuffers(_ views: [WeightView]) {
-        guard shapes.count != views.count else { return }
-        shapes.forEach { $0.deallocate() }
-        weightNames.forEach { free($0) }
-        shapes = views.map { view in
+    /// The session's weight views, with C name and shape buffers for them, made on first use:
+    /// a run's weights keep their place and shape for its whole life.
+    private func weightViews() -> [WeightView]? {
+        if let views { return views }
+        guard let session else { return nil }
+        let made = session.weightViews()
+        views = made
+        shapes = made.map { view in
             let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: max(view.shape.count, 1))
             for (i, extent) in view.shape.enumerated() { buffer[i] = Int64(extent) }
             return buffer
         }
-        weightNames = views.map { strdup($0.name)! }
+        weightNames = made.map { strdup($0.name)! }
+        return made
     }
 }
 

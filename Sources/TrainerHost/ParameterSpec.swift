@@ -22,8 +22,7 @@ public enum ParameterValue: Equatable, CustomStringConvertible, Sendable {
     static func format(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d > 0 ? "inf" : "-inf" }
-        let text = "\(d)"
-        return text
+        return "\(d)"
     }
 }
 

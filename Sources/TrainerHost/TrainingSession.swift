@@ -49,7 +49,8 @@ public protocol TrainingSession: AnyObject {
     func requestStop()
     var learningRate: Double { get }
     func setLearningRate(_ value: Double) throws
-    /// All weights in layer order.
+    /// All weights in layer order. The views stay valid, at the same places, for the
+    /// session's life (the host asks once and keeps them).
     func weightViews() -> [WeightView]
     /// A copy of all weights.
     func snapshotWeights() -> [[Float]]

@@ -47,8 +47,8 @@ final class PluginLoaderTests: FixtureTestCase {
         let first = directory.appendingPathComponent("first")
         let second = directory.appendingPathComponent("second")
         for d in [first, second] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
-        let a = try Fixtures.build("duplicate_a", into: first, as: "libDuplicateA.so")
-        let b = try Fixtures.build("duplicate_b", into: second, as: "libDuplicateB.so")
+        let a = try Fixtures.build("duplicate", into: first, as: "libDuplicateA.so")
+        let b = try Fixtures.build("duplicate", into: second, as: "libDuplicateB.so", defines: ["COPY_B"])
         let registry = registry([first, second])
         XCTAssertEqual(registry.plugins.map(\.path), [a.path])
         XCTAssertEqual(registry.plugin(id: "duplicate")?.descriptor.name, "Duplicate A")

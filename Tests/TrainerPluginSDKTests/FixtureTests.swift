@@ -35,7 +35,8 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(try LoadedPlugin(build("bad_id")).id, "bad id/!")
         XCTAssertEqual(try LoadedPlugin(build("bad_id", defines: ["BAD_ID_EMPTY"], as: "bad_id_empty")).id, "")
 
-        let a = try LoadedPlugin(build("duplicate_a")), b = try LoadedPlugin(build("duplicate_b"))
+        let a = try LoadedPlugin(build("duplicate", as: "duplicate_a"))
+        let b = try LoadedPlugin(build("duplicate", defines: ["COPY_B"], as: "duplicate_b"))
         XCTAssertEqual(a.id, "Duplicate")
         XCTAssertEqual(b.id, "Duplicate")
         XCTAssertNotEqual(string(a.descriptor.pointee.name), string(b.descriptor.pointee.name))

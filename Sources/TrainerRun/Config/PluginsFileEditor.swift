@@ -23,9 +23,9 @@ public struct PluginsFileEditor {
         } else {
             originalText = ""
         }
-        let config = try ConfigLoader.parse(originalText, source: path)
-        enabled = config.plugins
-        parked = try PluginsFileEditor.parkedSettings(in: originalText, source: path, enabled: config.plugins)
+        let reader = try ConfigLoader.reader(originalText, source: path)
+        enabled = try ConfigLoader.read(reader).plugins
+        parked = try PluginsFileEditor.parkedSettings(in: reader.table("plugins"), enabled: enabled)
     }
 
     /// Enables the plugin (appended at the end unless already enabled) and sets parameters.
@@ -117,8 +117,8 @@ public struct PluginsFileEditor {
     }
 
     /// Parameter tables in the file for plugins that are not enabled.
-    static func parkedSettings(in text: String, source: String, enabled: [PluginSettings]) throws -> [PluginSettings] {
-        guard let table = try ConfigLoader.reader(text, source: source).table("plugins") else { return [] }
+    static func parkedSettings(in table: ConfigReader?, enabled: [PluginSettings]) throws -> [PluginSettings] {
+        guard let table else { return [] }
         let enabledIDs = Set(enabled.map { $0.id.lowercased() })
         var parked: [PluginSettings] = []
         for name in table.values.keys.sorted() where name != "enabled" && !enabledIDs.contains(name.lowercased()) {

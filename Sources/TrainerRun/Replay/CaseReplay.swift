@@ -15,7 +15,7 @@ public enum CaseReplay {
         var lines: [String] = []
         var allRan = true
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            let where_ = "\(casesFile): line \(index + 1)"
+            let location = "\(casesFile): line \(index + 1)"
             do {
                 let parityCase: ParityCase
                 do {
@@ -27,7 +27,7 @@ public enum CaseReplay {
                 lines.append(try encode(.object(answer)))
             } catch {
                 allRan = false
-                lines.append(try encode(.object(["error": .string("\(where_): \(error)")])))
+                lines.append(try encode(.object(["error": .string("\(location): \(error)")])))
             }
         }
         return (lines, allRan)

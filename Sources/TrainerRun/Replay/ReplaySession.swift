@@ -8,8 +8,10 @@ import TrainerHost
 /// epoch's weights a plugin put back.
 final class ReplaySession: TrainingSession {
     var runParameters: RunParameters
-    /// The epoch whose weights the model holds now.
-    var currentEpoch = -1
+    /// The epoch whose weights the model holds now (also the value of its one weight).
+    var currentEpoch = -1 {
+        didSet { weight.pointee = Float(currentEpoch) }
+    }
     var stopRequested = false
     /// Kept in float32, as Keras's optimizers hold it.
     private var rate: Float
@@ -32,8 +34,7 @@ final class ReplaySession: TrainingSession {
     func setLearningRate(_ value: Double) throws { rate = Float(value) }
 
     func weightViews() -> [WeightView] {
-        weight.pointee = Float(currentEpoch)
-        return [WeightView(name: "replay/epoch", shape: [1], data: UnsafePointer(weight), count: 1)]
+        [WeightView(name: "replay/epoch", shape: [1], data: UnsafePointer(weight), count: 1)]
     }
 
     func snapshotWeights() -> [[Float]] { [[Float(currentEpoch)]] }
@@ -47,7 +48,6 @@ final class ReplaySession: TrainingSession {
     /// Writes a real (one-tensor) safetensors file, so plugins that manage their files
     /// (keeping the best k, say) see them, and records the path.
     func saveWeights(to path: String) throws {
-        weight.pointee = Float(currentEpoch)
         try Safetensors.write([.init(name: "replay/epoch", shape: [1], data: UnsafePointer(weight), count: 1)],
                               metadata: ["epoch": String(currentEpoch)], to: path)
         savedPaths.append(path)

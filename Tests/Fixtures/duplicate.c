@@ -1,4 +1,10 @@
-/* One of two valid plugins with the same id, "Duplicate" (this is copy A). */
+/* A valid plugin whose id, "Duplicate", another build of this file shares: built as is it is
+ * copy A, with -DCOPY_B copy B (only the name and summary differ). */
+#ifdef COPY_B
+#define COPY "B"
+#else
+#define COPY "A"
+#endif
 #include "trainer_plugin.h"
 
 static const trainer_hooks_t hooks = {.struct_size = sizeof(trainer_hooks_t)};
@@ -16,9 +22,9 @@ static const trainer_plugin_descriptor_t descriptor = {
     .struct_size = sizeof(trainer_plugin_descriptor_t),
     .abi = {TRAINER_ABI_MAJOR, TRAINER_ABI_MINOR},
     .id = "Duplicate",
-    .name = "Duplicate A",
+    .name = "Duplicate " COPY,
     .version = "1.0.0",
-    .summary = "Copy A of two plugins sharing the id Duplicate.",
+    .summary = "Copy " COPY " of two plugins sharing the id Duplicate.",
     .create = create,
     .destroy = destroy,
     .hooks = &hooks,
