@@ -68,7 +68,9 @@ let package = Package(
         .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),
 
         // The engine: tensors, layers, losses, optimizers, metrics, the fit loop.
-        .target(name: "TrainerEngine", dependencies: ["COpenBLAS", "TrainerData"]),
+        .target(name: "TrainerEngine", dependencies: ["COpenBLAS", "CTrainerKernels", "TrainerData"]),
+        // The engine's hot loops over channel vectors, built for several instruction sets.
+        .target(name: "CTrainerKernels"),
         // Data sets and their file formats.
         .target(name: "TrainerData", dependencies: ["CZlib"]),
         // Plugin discovery, loading, validation and dispatch; the host table.

@@ -88,6 +88,66 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// A 3×3, stride-1 convolution over 8 or more channels runs by Winograd's F(4×4, 3×3); its
+    /// gradients against finite differences, with 'valid' and 'same' padding, outputs that do
+    /// not fill the last 4×4 tiles, and channel counts with vector tails. The transforms round
+    /// a little more than a dot product does (their coefficients reach 8 and 1/24), so the
+    /// differences take a step of 1e-2 on these smooth activations.
+    func testWinogradConv2DGradients() throws {
+        let valid = Conv2D(3, kernelSize: 3, activation: .tanh)
+        try checkLayerGradients(valid, inputShape: [7, 6, 8], batch: 2, seed: 21, epsilon: 1e-2)
+        XCTAssertEqual(valid.method, .winograd)
+        let same = Conv2D(5, kernelSize: 3, padding: .same, activation: .sigmoid)
+        try checkLayerGradients(same, inputShape: [5, 9, 9], batch: 3, seed: 22, epsilon: 1e-2)
+        XCTAssertEqual(same.method, .winograd)
+    }
+
+    /// Winograd's method and im2col give the same outputs and gradients for the same weights,
+    /// input and output gradient (up to rounding), batch split across threads.
+    func testWinogradMatchesIm2col() throws {
+        for (shape, filters, padding, batch) in [([13, 13, 32], 64, Padding.valid, 5), ([6, 10, 19], 17, .same, 3),
+                                                 ([3, 3, 8], 4, .same, 1), ([4, 5, 8], 3, .valid, 2), ([7, 6, 8], 3, .valid, 2)] {
+            var layers: [Conv2D] = []
+            for method in [Conv2D.Method.im2col, .winograd] {
+                let layer = Conv2D(filters, kernelSize: 3, padding: padding, activation: .relu)
+                layer.preferredMethod = method
+                var rng = SplitMix64(seed: 31)
+                try layer.build(inputShape: shape, maxBatch: batch + 2, rng: &rng)
+                XCTAssertEqual(layer.method, method)
+                for i in 0..<filters { layer.bias!.value[i] = Float(i % 5) * 0.05 - 0.1 }
+                layers.append(layer)
+            }
+            let x = randomFloats(batch * layers[0].inputSize, seed: 32)
+            let dy = randomFloats(batch * layers[0].outputSize, seed: 33)
+            var results: [(output: [Float], dx: [Float], dKernel: [Float], dBias: [Float])] = []
+            for layer in layers {
+                x.withUnsafeBufferPointer { xp in
+                    layer.forward(xp.baseAddress!, batch: batch, training: true)
+                    let output = Array(UnsafeBufferPointer(start: layer.output, count: batch * layer.outputSize))
+                    var g = dy
+                    let dx = g.withUnsafeMutableBufferPointer { gp in
+                        Array(UnsafeBufferPointer(start: layer.backward(xp.baseAddress!, outputGradient: gp.baseAddress!,
+                                                                        batch: batch, needsInputGradient: true)!,
+                                                  count: batch * layer.inputSize))
+                    }
+                    results.append((output, dx, Array(UnsafeBufferPointer(start: layer.kernel.gradient!, count: layer.kernel.count)),
+                                    Array(UnsafeBufferPointer(start: layer.bias!.gradient!, count: filters))))
+                }
+            }
+            func assertClose(_ a: [Float], _ b: [Float], _ what: String) {
+                XCTAssertEqual(a.count, b.count)
+                let scale = max(1, a.map { abs($0) }.max() ?? 0)
+                let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 2e-5 * scale, "\(what) for input \(shape), \(padding): differs by \(worst)")
+            }
+            assertClose(results[0].output, results[1].output, "output")
+            assertClose(results[0].dx, results[1].dx, "input gradient")
+            assertClose(results[0].dKernel, results[1].dKernel, "kernel gradient")
+            assertClose(results[0].dBias, results[1].dBias, "bias gradient")
+            XCTAssertGreaterThan(results[1].output.filter { $0 > 0 }.count, results[1].output.count / 4)
+        }
+    }
+
     func testMaxPoolingGradients() throws {
         try checkLayerGradients(MaxPooling2D(), inputShape: [4, 6, 2], batch: 2)
         // 17 channels: one 16-wide vector and a scalar tail; 5x5 leaves a row and column uncovered.

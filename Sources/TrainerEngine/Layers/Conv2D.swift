@@ -1,8 +1,10 @@
-/// Keras's `Conv2D(filters, kernel_size, strides, padding, activation)` on NHWC input, by
-/// im2col and one `sgemm` per pass (kernel `[kh, kw, in, out]` as Keras).
+/// Keras's `Conv2D(filters, kernel_size, strides, padding, activation)` on NHWC input (kernel
+/// `[kh, kw, in, out]` as Keras).
 ///
-/// The unrolled-window buffer is sized once for the largest batch; a 1×1, stride-1, unpadded
-/// convolution uses its input directly.
+/// A 3×3, stride-1 convolution over 8 or more channels runs by Winograd's F(4×4, 3×3)
+/// (`WinogradConvolution`); any other by im2col and one `sgemm` per pass, with the
+/// unrolled-window buffer sized once for the largest batch (a 1×1, stride-1 convolution uses
+/// its input directly).
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernelSize: (Int, Int)
@@ -18,6 +20,15 @@ public final class Conv2D: Layer {
     private var columns: FloatBuffer?
     private var outputBuffer: FloatBuffer!
     private var inputGradientBuffer: FloatBuffer!
+    private var winograd: WinogradConvolution?
+
+    /// How the convolution is computed.
+    enum Method { case im2col, winograd }
+    /// `nil`: Winograd's when it applies (`WinogradConvolution.applies`), else im2col. Set
+    /// before `build` to force one (Winograd's only where it applies).
+    var preferredMethod: Method?
+    /// The method in use, known after `build`.
+    var method: Method { winograd == nil ? .im2col : .winograd }
 
     public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: ActivationFunction = .linear, useBias: Bool = true, name: String? = nil) {
@@ -67,7 +78,16 @@ public final class Conv2D: Layer {
 
     public override func allocateBuffers() {
         let rows = maxBatch * geometry.outputHeight * geometry.outputWidth
-        columns = usesInputAsColumns ? nil : FloatBuffer(count: rows * unrolledWidth)
+        let automatic: Method = WinogradConvolution.applies(kernel: kernelSize, strides: strides, channels: channels)
+            ? .winograd : .im2col
+        if (preferredMethod ?? automatic) == .winograd && WinogradConvolution.fits(kernel: kernelSize, strides: strides) {
+            winograd = WinogradConvolution(channels: channels, filters: filters, geometry: geometry,
+                                           maxBatch: maxBatch, parts: parts)
+            columns = nil
+        } else {
+            winograd = nil
+            columns = usesInputAsColumns ? nil : FloatBuffer(count: rows * unrolledWidth)
+        }
         outputBuffer = FloatBuffer(count: rows * filters)
         inputGradientBuffer = FloatBuffer(count: maxBatch * inputSize)
         output = outputBuffer.pointer
@@ -90,6 +110,18 @@ public final class Conv2D: Layer {
         let columns = self.columns?.pointer, geometry = self.geometry!, activation = self.activation
         let parts = self.parts
         if parts > 1 { EngineThreads.useOneBLASThread() }
+        if let winograd {
+            EngineThreads.useOneBLASThread()
+            Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
+            Parallel.run(parts: parts) { part in
+                let samples = Parallel.range(of: batch, part: part, parts: parts)
+                guard !samples.isEmpty else { return }
+                winograd.forward(input, samples: samples, part: part, into: out)
+                let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
+                LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
+            }
+            return
+        }
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
@@ -120,6 +152,9 @@ public final class Conv2D: Layer {
         let dx = inputGradientBuffer.pointer
         let parts = self.parts
         if parts > 1 { EngineThreads.useOneBLASThread() }
+        if let winograd {
+            return backwardByWinograd(winograd, outputGradient: dz, batch: batch, needsInputGradient: needsInputGradient)
+        }
         Parallel.run(parts: parts) { part in
             let dKernel = part == 0 ? kernelGradient : partial! + (part - 1) * (kernelCount + filters)
             let dBias = biasGradient.map { part == 0 ? $0 : dKernel + kernelCount }
@@ -159,5 +194,36 @@ public final class Conv2D: Layer {
             }
         }
         return needsInputGradient ? dx : nil
+    }
+
+    private func backwardByWinograd(_ winograd: WinogradConvolution, outputGradient dz: UnsafeMutablePointer<Float>,
+                                    batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
+        let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
+        let activation = activationFusedWithLoss ? nil : self.activation
+        let output = UnsafePointer(outputBuffer.pointer)
+        let kernelGradient = kernel.gradient!, biasGradient = bias?.gradient
+        let partial = partialGradients?.pointer, partStride = kernel.count + filters
+        let dx = needsInputGradient ? inputGradientBuffer.pointer : nil
+        let parts = self.parts
+        EngineThreads.useOneBLASThread()
+        Parallel.run(parts: parts) { part in
+            let dBias = biasGradient.map { part == 0 ? $0 : partial! + (part - 1) * partStride }
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            if samples.isEmpty {
+                dBias?.update(repeating: 0, count: filters)
+            } else {
+                let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
+                LayerMath.startBackward(dz + r0 * filters, output: output + r0 * filters, activation: activation,
+                                        biasGradient: dBias, rows: rows, columns: filters)
+            }
+            winograd.backward(UnsafePointer(dz), samples: samples, part: part, inputGradient: dx)
+        }
+        // The parts' kernel gradients are summed (in part order) and transformed back, split
+        // across the parts by kernel element; the bias gradients are summed in part order.
+        Parallel.run(parts: parts) { part in winograd.finishKernelGradient(into: kernelGradient, part: part) }
+        if parts > 1, let partial, let biasGradient {
+            for p in 1..<parts { Kernels.add(partial + (p - 1) * partStride, to: biasGradient, count: filters) }
+        }
+        return dx
     }
 }

@@ -1,0 +1,60 @@
+/* trainer_kernels.h: the engine's hot loops over channel vectors, in C so that each is
+ * compiled for several instruction sets and picked at load time for the CPU it runs on
+ * (AVX-512, AVX2, or the baseline). Internal to the engine: no plugin sees these.
+ *
+ * Tensors are NHWC floats; "channel vectors" are the innermost axis. Every function works on
+ * a range of samples so that the engine's threads can share a batch; none allocates. */
+#ifndef TRAINER_KERNELS_H
+#define TRAINER_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Winograd F(4x4, 3x3) ----------------------------------------------------------------
+ * A 3x3, stride-1 convolution computed tile by tile: output block (4x4) = A^T [(G g G^T) .*
+ * (B^T d B)] A, for the 6x6 input tile d under it. Tile t of sample n, tile row ty, tile column
+ * tx is t = (n * tile_rows + ty) * tile_columns + tx; transformed tensors are stored position
+ * by position, [36][tiles][channels], with `stride` floats between positions. */
+typedef struct trainer_winograd_shape {
+    int input_height, input_width, channels;   /* per sample input */
+    int output_height, output_width, filters;  /* per sample output */
+    int pad_top, pad_left;                      /* zero rows above / columns left of the input */
+    int tile_rows, tile_columns;                /* ceil(output / 4) */
+    const float *zeros;    /* max(channels, filters) zeros: stands for cells outside the image */
+    float *discard;        /* max(channels, filters) floats written for outputs past the edge;
+                              one per thread */
+} trainer_winograd_shape;
+
+/* v[xi][t][c] = (B^T d B)[xi] for the tiles of samples [first, first + count). */
+void trainer_winograd_input(const trainer_winograd_shape *shape, const float *input, int first, int count,
+                            float *v, ptrdiff_t stride);
+
+/* output (NHWC, the whole batch's buffer) = A^T m A for the tiles of the samples; outputs past
+ * the image's edge are dropped. */
+void trainer_winograd_output(const trainer_winograd_shape *shape, const float *m, ptrdiff_t stride,
+                             int first, int count, float *output);
+
+/* m[xi][t][f] = (A dy A^T)[xi]: the products' gradient from the output gradient dy (NHWC). */
+void trainer_winograd_output_gradient(const trainer_winograd_shape *shape, const float *dy, int first, int count,
+                                      float *m, ptrdiff_t stride);
+
+/* dx (NHWC) = sum over tiles of B dv B^T, for the samples (their dx is overwritten). */
+void trainer_winograd_input_gradient(const trainer_winograd_shape *shape, const float *dv, ptrdiff_t stride,
+                                     int first, int count, float *dx);
+
+/* u[xi][e] = (G g G^T)[xi] for kernel elements e in [begin, end), with g[i][j][e] at
+ * kernel[(i * 3 + j) * stride + e] (Keras's [3][3][in][out] with stride = in * out). */
+void trainer_winograd_kernel(const float *kernel, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end, float *u);
+
+/* dkernel[i][j][e] = (G^T du G)[i][j]: the adjoint of trainer_winograd_kernel. */
+void trainer_winograd_kernel_gradient(const float *du, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end,
+                                      float *dkernel);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
