@@ -156,6 +156,42 @@ final class ConvolutionTests: XCTestCase {
         try checkLayerGradients(MaxPooling2D(poolSize: 3, strides: 2, padding: .same), inputShape: [5, 5, 3], batch: 2, seed: 4)
     }
 
+    /// The input gradient is rewritten whole on every backward pass, the cells no window covers
+    /// included: the layer below may overwrite it in place (its own backward takes it as its
+    /// output gradient), and the next step reuses the buffer.
+    func testMaxPoolingGradientReplacesTheLastOne() throws {
+        var rng = SplitMix64(seed: 0)
+        for pool in [MaxPooling2D(), MaxPooling2D(poolSize: 3, strides: 2, padding: .same)] {
+            try pool.build(inputShape: [5, 5, 17], maxBatch: 2, rng: &rng)
+            let x = randomFloats(2 * pool.inputSize, seed: 41)
+            for step in 0..<2 {
+                var dy = randomFloats(2 * pool.outputSize, seed: 42 + UInt64(step))
+                let expected = dy.reduce(0, +)
+                let dx = x.withUnsafeBufferPointer { xp in
+                    pool.forward(xp.baseAddress!, batch: 2, training: true)
+                    return dy.withUnsafeMutableBufferPointer { dp in
+                        pool.backward(xp.baseAddress!, outputGradient: dp.baseAddress!, batch: 2, needsInputGradient: true)!
+                    }
+                }
+                XCTAssertEqual(UnsafeBufferPointer(start: dx, count: 2 * pool.inputSize).reduce(0, +), expected,
+                               accuracy: 1e-4)
+                if pool.poolSize == (2, 2) {
+                    // Row 4 and column 4 lie outside every 2×2 window.
+                    for n in 0..<2 {
+                        for i in 0..<5 {
+                            for c in 0..<17 {
+                                XCTAssertEqual(dx[n * 425 + (4 * 5 + i) * 17 + c], 0)
+                                XCTAssertEqual(dx[n * 425 + (i * 5 + 4) * 17 + c], 0)
+                            }
+                        }
+                    }
+                }
+                // What the layer below may do to it.
+                dx.update(repeating: 7, count: 2 * pool.inputSize)
+            }
+        }
+    }
+
     func testMaxPoolingValues() throws {
         var rng = SplitMix64(seed: 0)
         let pool = MaxPooling2D(poolSize: 2, padding: .same)

@@ -53,6 +53,24 @@ void trainer_winograd_kernel(const float *kernel, ptrdiff_t stride, ptrdiff_t be
 void trainer_winograd_kernel_gradient(const float *du, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end,
                                       float *dkernel);
 
+/* ---- Max pooling ---------------------------------------------------------------------------
+ * Windows of pool_height x pool_width at the given strides; padding never wins a window. */
+typedef struct trainer_pool_shape {
+    int input_height, input_width, channels;
+    int output_height, output_width;
+    int pool_height, pool_width, stride_height, stride_width;
+    int pad_top, pad_left;
+} trainer_pool_shape;
+
+/* output = the largest input of each window, channel by channel; argmax = the index of that
+ * input in `input` (the batch's buffer), the first one when several are equal. */
+void trainer_max_pool(const trainer_pool_shape *shape, const float *input, int first, int count,
+                      float *output, int *argmax);
+
+/* dx (the samples' part of it, overwritten) = each output gradient at its window's argmax. */
+void trainer_max_pool_backward(const trainer_pool_shape *shape, const float *dy, const int *argmax,
+                               int first, int count, float *dx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,5 @@
+import CTrainerKernels
+
 /// What the pooling layers share: Keras's `pool_size`, `strides` (default: the pool size) and
 /// `padding` over NHWC input, channel by channel.
 public class Pooling2D: Layer {
@@ -45,7 +47,8 @@ public class Pooling2D: Layer {
 }
 
 /// Keras's `MaxPooling2D(pool_size=(2, 2), strides=None, padding="valid")`. Padding never
-/// wins a window; the gradient goes to the (first) largest input of each window.
+/// wins a window; the gradient goes to the (first) largest input of each window. The loops
+/// over channel vectors are in `CTrainerKernels` (pooling.c).
 public final class MaxPooling2D: Pooling2D {
     private var argmax: IndexBuffer!
 
@@ -64,110 +67,38 @@ public final class MaxPooling2D: Pooling2D {
         argmax = IndexBuffer(count: maxBatch * outputSize)
     }
 
+    /// The window geometry as the C kernels take it.
+    private var poolShape: trainer_pool_shape {
+        let g = geometry!
+        return trainer_pool_shape(
+            input_height: Int32(g.inputHeight), input_width: Int32(g.inputWidth), channels: Int32(channels),
+            output_height: Int32(g.outputHeight), output_width: Int32(g.outputWidth),
+            pool_height: Int32(g.kernelHeight), pool_width: Int32(g.kernelWidth),
+            stride_height: Int32(g.strideHeight), stride_width: Int32(g.strideWidth),
+            pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft))
+    }
+
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
-        let g = geometry!, c = channels
-        let inSize = inputSize, outSize = outputSize
-        let lanes = FloatVector.scalarCount
-        let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        var shape = poolShape
+        let out = outputBuffer.pointer, arg = argmax.pointer
         let parts = Parallel.threadCount
         Parallel.run(parts: parts) { part in
-            for n in Parallel.range(of: batch, part: part, parts: parts) {
-                for oh in 0..<g.outputHeight {
-                    for ow in 0..<g.outputWidth {
-                        let w = window(oh, ow)
-                        let o = n * outSize + (oh * g.outputWidth + ow) * c
-                        let out = outputBuffer.pointer + o, arg = argmax.pointer + o
-                        let firstCell = n * inSize + (w.top * g.inputWidth + w.left) * c
-                        // Channels in vectors of 16, then one by one; the first largest value wins.
-                        var ch = 0
-                        while ch + lanes <= c {
-                            var best = (input + firstCell + ch).loadVector(at: 0)
-                            var bestIndex = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: firstCell + ch)) &+ iota
-                            for ih in w.top..<w.bottom {
-                                for iw in w.left..<w.right {
-                                    let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
-                                    let v = (input + at).loadVector(at: 0)
-                                    let better = v .> best
-                                    best.replace(with: v, where: better)
-                                    bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at)) &+ iota,
-                                                      where: better)
-                                }
-                            }
-                            (out + ch).storeVector(best, at: 0)
-                            UnsafeMutableRawPointer(arg + ch).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
-                            ch += lanes
-                        }
-                        while ch < c {
-                            var best = input[firstCell + ch]
-                            var bestIndex = firstCell + ch
-                            for ih in w.top..<w.bottom {
-                                for iw in w.left..<w.right {
-                                    let at = n * inSize + (ih * g.inputWidth + iw) * c + ch
-                                    if input[at] > best {
-                                        best = input[at]
-                                        bestIndex = at
-                                    }
-                                }
-                            }
-                            out[ch] = best
-                            arg[ch] = Int32(truncatingIfNeeded: bestIndex)
-                            ch += 1
-                        }
-                    }
-                }
-            }
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else { return }
+            trainer_max_pool(&shape, input, Int32(samples.lowerBound), Int32(samples.count), out, arg)
         }
     }
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
                                   batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
         guard needsInputGradient else { return nil }
-        let dx = inputGradientBuffer.pointer
-        let arg = argmax.pointer
-        let g = geometry!
-        let tiles = g.strideHeight == g.kernelHeight && g.strideWidth == g.kernelWidth && g.padTop == 0
-            && g.padLeft == 0 && g.outputHeight * g.kernelHeight == g.inputHeight
-            && g.outputWidth * g.kernelWidth == g.inputWidth
-        guard tiles else {
-            // Overlapping or partial windows: zero, then add each gradient at its argmax.
-            dx.update(repeating: 0, count: batch * inputSize)
-            for i in 0..<batch * outputSize { dx[Int(arg[i])] += outputGradient[i] }
-            return dx
-        }
-        // Windows tile the input: every input cell is written exactly once (gradient or zero).
-        let c = channels, inSize = inputSize, outSize = outputSize
-        let lanes = FloatVector.scalarCount
-        let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        let zero = FloatVector(repeating: 0)
+        var shape = poolShape
+        let dx = inputGradientBuffer.pointer, arg = UnsafePointer(argmax.pointer)
         let parts = Parallel.threadCount
         Parallel.run(parts: parts) { part in
-            for n in Parallel.range(of: batch, part: part, parts: parts) {
-                for oh in 0..<g.outputHeight {
-                    for ow in 0..<g.outputWidth {
-                        let o = n * outSize + (oh * g.outputWidth + ow) * c
-                        let dy = outputGradient + o, a = arg + o
-                        for ih in oh * g.kernelHeight..<(oh + 1) * g.kernelHeight {
-                            for iw in ow * g.kernelWidth..<(ow + 1) * g.kernelWidth {
-                                let at = n * inSize + (ih * g.inputWidth + iw) * c
-                                let dst = dx + at
-                                var ch = 0
-                                while ch + lanes <= c {
-                                    let index = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ iota
-                                    let winner = UnsafeRawPointer(a + ch).loadUnaligned(as: SIMD16<Int32>.self)
-                                    var v = zero
-                                    v.replace(with: (dy + ch).loadVector(at: 0), where: winner .== index)
-                                    (dst + ch).storeVector(v, at: 0)
-                                    ch += lanes
-                                }
-                                while ch < c {
-                                    dst[ch] = Int(a[ch]) == at + ch ? dy[ch] : 0
-                                    ch += 1
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else { return }
+            trainer_max_pool_backward(&shape, outputGradient, arg, Int32(samples.lowerBound), Int32(samples.count), dx)
         }
         return dx
     }
