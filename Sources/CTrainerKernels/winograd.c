@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* B^T d */
-static inline void input_row(const float d[6], float r[6]) {
+static inline __attribute__((always_inline)) void input_row(const float d[6], float r[6]) {
     float a = d[4] - 4 * d[2], b = d[3] - 4 * d[1];
     float c = d[4] - d[2], e = 2 * (d[3] - d[1]);
     r[0] = 4 * d[0] - 5 * d[2] + d[4];
@@ -28,7 +28,7 @@ static inline void input_row(const float d[6], float r[6]) {
 }
 
 /* B r: the adjoint of input_row */
-static inline void input_row_adjoint(const float r[6], float d[6]) {
+static inline __attribute__((always_inline)) void input_row_adjoint(const float r[6], float d[6]) {
     float s12 = r[1] + r[2], d12 = r[2] - r[1], s34 = r[3] + r[4], d34 = r[4] - r[3];
     d[0] = 4 * r[0];
     d[1] = 4 * d12 + 2 * d34 + 4 * r[5];
@@ -39,7 +39,7 @@ static inline void input_row_adjoint(const float r[6], float d[6]) {
 }
 
 /* A^T m */
-static inline void output_row(const float m[6], float o[4]) {
+static inline __attribute__((always_inline)) void output_row(const float m[6], float o[4]) {
     float s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
     o[0] = m[0] + s12 + s34;
     o[1] = d12 + 2 * d34;
@@ -48,7 +48,7 @@ static inline void output_row(const float m[6], float o[4]) {
 }
 
 /* A o: the adjoint of output_row */
-static inline void output_row_adjoint(const float o[4], float m[6]) {
+static inline __attribute__((always_inline)) void output_row_adjoint(const float o[4], float m[6]) {
     float even1 = o[0] + o[2], odd1 = o[1] + o[3];
     float even2 = o[0] + 4 * o[2], odd2 = 2 * (o[1] + 4 * o[3]);
     m[0] = o[0];
@@ -60,7 +60,7 @@ static inline void output_row_adjoint(const float o[4], float m[6]) {
 }
 
 /* G g */
-static inline void kernel_row(const float g[3], float u[6]) {
+static inline __attribute__((always_inline)) void kernel_row(const float g[3], float u[6]) {
     float even = (g[0] + g[2]) * (-1.0f / 6), odd = g[1] * (-1.0f / 6);
     float even2 = g[0] * (1.0f / 24) + g[2] * (1.0f / 6), odd2 = g[1] * (1.0f / 12);
     u[0] = g[0] * 0.25f;
@@ -72,7 +72,7 @@ static inline void kernel_row(const float g[3], float u[6]) {
 }
 
 /* G^T u: the adjoint of kernel_row */
-static inline void kernel_row_adjoint(const float u[6], float g[3]) {
+static inline __attribute__((always_inline)) void kernel_row_adjoint(const float u[6], float g[3]) {
     float s12 = u[1] + u[2], d12 = u[2] - u[1], s34 = u[3] + u[4], d34 = u[3] - u[4];
     g[0] = u[0] * 0.25f - s12 * (1.0f / 6) + s34 * (1.0f / 24);
     g[1] = d12 * (1.0f / 6) + d34 * (1.0f / 12);
@@ -80,7 +80,7 @@ static inline void kernel_row_adjoint(const float u[6], float g[3]) {
 }
 
 /* The 36 input cells of a tile: pointers to their channel vectors, `zeros` outside the image. */
-static inline void input_tile_cells(const trainer_winograd_shape *s, const float *sample, int ty, int tx,
+static inline __attribute__((always_inline)) void input_tile_cells(const trainer_winograd_shape *s, const float *sample, int ty, int tx,
                                     const float *cells[36]) {
     int top = ty * 4 - s->pad_top, left = tx * 4 - s->pad_left;
     #pragma clang loop unroll(full)
@@ -130,7 +130,7 @@ void trainer_winograd_input(const trainer_winograd_shape *s, const float *input,
 
 /* The 16 output cells of a tile's block: pointers to their channel vectors, `discard` past
  * the image's edge (or `zeros` when reading a gradient). */
-static inline void output_block_cells(const trainer_winograd_shape *s, float *sample, int ty, int tx,
+static inline __attribute__((always_inline)) void output_block_cells(const trainer_winograd_shape *s, float *sample, int ty, int tx,
                                       float *outside, float *cells[16]) {
     #pragma clang loop unroll(full)
     for (int p = 0; p < 4; p++) {

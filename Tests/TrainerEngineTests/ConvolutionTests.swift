@@ -88,6 +88,23 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The method each convolution of the example models gets, and the rules behind it.
+    func testMethodChoice() throws {
+        var rng = SplitMix64(seed: 0)
+        func method(_ layer: Conv2D, _ shape: [Int]) throws -> Conv2D.Method {
+            try layer.build(inputShape: shape, maxBatch: 2, rng: &rng)
+            return layer.method
+        }
+        XCTAssertEqual(try method(Conv2D(32, kernelSize: 3), [28, 28, 1]), .direct)
+        XCTAssertEqual(try method(Conv2D(64, kernelSize: 3), [13, 13, 32]), .winograd)
+        XCTAssertEqual(try method(Conv2D(8, kernelSize: 3, strides: 2), [13, 13, 32]), .im2col)
+        XCTAssertEqual(try method(Conv2D(8, kernelSize: 5), [13, 13, 2]), .im2col) // 50 values a window
+        XCTAssertEqual(try method(Conv2D(8, kernelSize: 1), [13, 13, 2]), .im2col) // the input is the product's
+        let forced = Conv2D(8, kernelSize: 3, strides: 2)
+        forced.preferredMethod = .winograd
+        XCTAssertEqual(try method(forced, [13, 13, 32]), .im2col) // Winograd's needs stride 1
+    }
+
     /// A 3×3, stride-1 convolution over 8 or more channels runs by Winograd's F(4×4, 3×3); its
     /// gradients against finite differences, with 'valid' and 'same' padding, outputs that do
     /// not fill the last 4×4 tiles, and channel counts with vector tails. The transforms round
@@ -106,46 +123,69 @@ final class ConvolutionTests: XCTestCase {
     /// input and output gradient (up to rounding), batch split across threads.
     func testWinogradMatchesIm2col() throws {
         for (shape, filters, padding, batch) in [([13, 13, 32], 64, Padding.valid, 5), ([6, 10, 19], 17, .same, 3),
-                                                 ([3, 3, 8], 4, .same, 1), ([4, 5, 8], 3, .valid, 2), ([7, 6, 8], 3, .valid, 2)] {
-            var layers: [Conv2D] = []
-            for method in [Conv2D.Method.im2col, .winograd] {
-                let layer = Conv2D(filters, kernelSize: 3, padding: padding, activation: .relu)
-                layer.preferredMethod = method
-                var rng = SplitMix64(seed: 31)
-                try layer.build(inputShape: shape, maxBatch: batch + 2, rng: &rng)
-                XCTAssertEqual(layer.method, method)
-                for i in 0..<filters { layer.bias!.value[i] = Float(i % 5) * 0.05 - 0.1 }
-                layers.append(layer)
-            }
-            let x = randomFloats(batch * layers[0].inputSize, seed: 32)
-            let dy = randomFloats(batch * layers[0].outputSize, seed: 33)
-            var results: [(output: [Float], dx: [Float], dKernel: [Float], dBias: [Float])] = []
-            for layer in layers {
-                x.withUnsafeBufferPointer { xp in
-                    layer.forward(xp.baseAddress!, batch: batch, training: true)
-                    let output = Array(UnsafeBufferPointer(start: layer.output, count: batch * layer.outputSize))
-                    var g = dy
-                    let dx = g.withUnsafeMutableBufferPointer { gp in
-                        Array(UnsafeBufferPointer(start: layer.backward(xp.baseAddress!, outputGradient: gp.baseAddress!,
-                                                                        batch: batch, needsInputGradient: true)!,
-                                                  count: batch * layer.inputSize))
-                    }
-                    results.append((output, dx, Array(UnsafeBufferPointer(start: layer.kernel.gradient!, count: layer.kernel.count)),
-                                    Array(UnsafeBufferPointer(start: layer.bias!.gradient!, count: filters))))
-                }
-            }
-            func assertClose(_ a: [Float], _ b: [Float], _ what: String) {
-                XCTAssertEqual(a.count, b.count)
-                let scale = max(1, a.map { abs($0) }.max() ?? 0)
-                let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-                XCTAssertLessThan(worst, 2e-5 * scale, "\(what) for input \(shape), \(padding): differs by \(worst)")
-            }
-            assertClose(results[0].output, results[1].output, "output")
-            assertClose(results[0].dx, results[1].dx, "input gradient")
-            assertClose(results[0].dKernel, results[1].dKernel, "kernel gradient")
-            assertClose(results[0].dBias, results[1].dBias, "bias gradient")
-            XCTAssertGreaterThan(results[1].output.filter { $0 > 0 }.count, results[1].output.count / 4)
+                                                 ([3, 3, 8], 4, .same, 1), ([4, 5, 8], 3, .valid, 2),
+                                                 ([7, 6, 8], 3, .valid, 2)] {
+            try assertMethodsAgree(.winograd, inputShape: shape, filters: filters, kernel: 3, strides: 1,
+                                   padding: padding, batch: batch)
         }
+    }
+
+    /// The direct method (windows of at most 32 values) against im2col: the first layer of the
+    /// example CNN (28×28×1, 32 filters: four-pixel groups, the last one of a row shifted left),
+    /// filter counts with a tail past the 16-wide blocks, padding, strides, three channels.
+    func testDirectMatchesIm2col() throws {
+        try assertMethodsAgree(.direct, inputShape: [28, 28, 1], filters: 32, kernel: 3, strides: 1, padding: .valid,
+                               batch: 3)
+        try assertMethodsAgree(.direct, inputShape: [9, 7, 3], filters: 17, kernel: 3, strides: 1, padding: .same,
+                               batch: 2)
+        try assertMethodsAgree(.direct, inputShape: [11, 10, 1], filters: 20, kernel: 5, strides: 2, padding: .same,
+                               batch: 3)
+        try assertMethodsAgree(.direct, inputShape: [6, 5, 2], filters: 5, kernel: 2, strides: 1, padding: .valid,
+                               batch: 1)
+    }
+
+    private func assertMethodsAgree(_ method: Conv2D.Method, inputShape shape: [Int], filters: Int, kernel: Int,
+                                    strides: Int, padding: Padding, batch: Int,
+                                    file: StaticString = #filePath, line: UInt = #line) throws {
+        var layers: [Conv2D] = []
+        for m in [Conv2D.Method.im2col, method] {
+            let layer = Conv2D(filters, kernelSize: kernel, strides: strides, padding: padding, activation: .relu)
+            layer.preferredMethod = m
+            var rng = SplitMix64(seed: 31)
+            try layer.build(inputShape: shape, maxBatch: batch + 2, rng: &rng)
+            XCTAssertEqual(layer.method, m, file: file, line: line)
+            for i in 0..<filters { layer.bias!.value[i] = Float(i % 5) * 0.05 - 0.1 }
+            layers.append(layer)
+        }
+        let x = randomFloats(batch * layers[0].inputSize, seed: 32)
+        let dy = randomFloats(batch * layers[0].outputSize, seed: 33)
+        var results: [(output: [Float], dx: [Float], dKernel: [Float], dBias: [Float])] = []
+        for layer in layers {
+            x.withUnsafeBufferPointer { xp in
+                layer.forward(xp.baseAddress!, batch: batch, training: true)
+                let output = Array(UnsafeBufferPointer(start: layer.output, count: batch * layer.outputSize))
+                var g = dy
+                let dx = g.withUnsafeMutableBufferPointer { gp in
+                    Array(UnsafeBufferPointer(start: layer.backward(xp.baseAddress!, outputGradient: gp.baseAddress!,
+                                                                    batch: batch, needsInputGradient: true)!,
+                                              count: batch * layer.inputSize))
+                }
+                results.append((output, dx, Array(UnsafeBufferPointer(start: layer.kernel.gradient!, count: layer.kernel.count)),
+                                Array(UnsafeBufferPointer(start: layer.bias!.gradient!, count: filters))))
+            }
+        }
+        func assertClose(_ a: [Float], _ b: [Float], _ what: String) {
+            XCTAssertEqual(a.count, b.count, file: file, line: line)
+            let scale = max(1, a.map { abs($0) }.max() ?? 0)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 2e-5 * scale, "\(method) \(what) for input \(shape), \(padding): differs by \(worst)",
+                              file: file, line: line)
+        }
+        assertClose(results[0].output, results[1].output, "output")
+        assertClose(results[0].dx, results[1].dx, "input gradient")
+        assertClose(results[0].dKernel, results[1].dKernel, "kernel gradient")
+        assertClose(results[0].dBias, results[1].dBias, "bias gradient")
+        XCTAssertGreaterThan(results[1].output.filter { $0 > 0 }.count, results[1].output.count / 4, file: file, line: line)
     }
 
     func testMaxPoolingGradients() throws {

@@ -53,6 +53,30 @@ void trainer_winograd_kernel(const float *kernel, ptrdiff_t stride, ptrdiff_t be
 void trainer_winograd_kernel_gradient(const float *du, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end,
                                       float *dkernel);
 
+/* ---- Direct convolution ----------------------------------------------------------------------
+ * For convolutions whose windows hold few values (kernel_height * kernel_width * channels
+ * small, as a first layer over one or three channels): each output pixel's filters are
+ * accumulated in place, vectorised across filters. Kernel [kh][kw][in][out] as Keras. */
+typedef struct trainer_conv_shape {
+    int input_height, input_width, channels;
+    int output_height, output_width, filters;
+    int kernel_height, kernel_width, stride_height, stride_width;
+    int pad_top, pad_left;
+} trainer_conv_shape;
+
+/* output = bias + input * kernel for samples [first, first + count), then max(0, .) when
+ * `relu` is non-zero. `bias` may be NULL. */
+void trainer_conv_direct_forward(const trainer_conv_shape *shape, const float *input, int first, int count,
+                                 const float *kernel, const float *bias, int relu, float *output);
+
+/* For the samples, from dz (the output gradient; with `relu_output`, the ReLU layer's output,
+ * it is taken through ReLU first, and dz may be overwritten with the result): dkernel = the
+ * kernel gradient over these samples, dbias (if not NULL) = the gradient summed per filter,
+ * and dx (if not NULL; the samples' part) = the input gradient. All three are overwritten. */
+void trainer_conv_direct_backward(const trainer_conv_shape *shape, const float *input, float *dz,
+                                  const float *relu_output, int first, int count, const float *kernel,
+                                  float *dkernel, float *dbias, float *dx);
+
 /* ---- Max pooling ---------------------------------------------------------------------------
  * Windows of pool_height x pool_width at the given strides; padding never wins a window. */
 typedef struct trainer_pool_shape {

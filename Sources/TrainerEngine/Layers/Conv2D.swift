@@ -1,10 +1,8 @@
+import CTrainerKernels
+
 /// Keras's `Conv2D(filters, kernel_size, strides, padding, activation)` on NHWC input (kernel
-/// `[kh, kw, in, out]` as Keras).
-///
-/// A 3×3, stride-1 convolution over 8 or more channels runs by Winograd's F(4×4, 3×3)
-/// (`WinogradConvolution`); any other by im2col and one `sgemm` per pass, with the
-/// unrolled-window buffer sized once for the largest batch (a 1×1, stride-1 convolution uses
-/// its input directly).
+/// `[kh, kw, in, out]` as Keras), computed by one of three methods (`Method`), chosen when the
+/// layer is built. Each pass splits the batch's samples across threads.
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernelSize: (Int, Int)
@@ -23,12 +21,24 @@ public final class Conv2D: Layer {
     private var winograd: WinogradConvolution?
 
     /// How the convolution is computed.
-    enum Method { case im2col, winograd }
-    /// `nil`: Winograd's when it applies (`WinogradConvolution.applies`), else im2col. Set
-    /// before `build` to force one (Winograd's only where it applies).
+    enum Method {
+        /// Unrolled windows ("im2col") and one `sgemm` per pass; the unrolled-window buffer is
+        /// sized once for the largest batch (a 1×1, stride-1 convolution uses its input as it is).
+        case im2col
+        /// Winograd's F(4×4, 3×3) (`WinogradConvolution`): 3×3 kernels at stride 1 only.
+        case winograd
+        /// Each output pixel accumulated in place (`trainer_conv_direct_*`), for windows of few
+        /// values, where im2col's product would be too thin to run near the hardware's speed.
+        case direct
+    }
+    /// `nil`: Winograd's where it gains (`WinogradConvolution.applies`), else direct for
+    /// windows of at most `directWindowLimit` values (1×1 kernels excepted), else im2col. Set
+    /// before `build` to force one (Winograd's only where it fits).
     var preferredMethod: Method?
     /// The method in use, known after `build`.
-    var method: Method { winograd == nil ? .im2col : .winograd }
+    private(set) var method = Method.im2col
+    /// The most values (kh · kw · channels) a window may hold for the direct method.
+    static let directWindowLimit = 32
 
     public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: ActivationFunction = .linear, useBias: Bool = true, name: String? = nil) {
@@ -78,16 +88,21 @@ public final class Conv2D: Layer {
 
     public override func allocateBuffers() {
         let rows = maxBatch * geometry.outputHeight * geometry.outputWidth
-        let automatic: Method = WinogradConvolution.applies(kernel: kernelSize, strides: strides, channels: channels)
-            ? .winograd : .im2col
-        if (preferredMethod ?? automatic) == .winograd && WinogradConvolution.fits(kernel: kernelSize, strides: strides) {
-            winograd = WinogradConvolution(channels: channels, filters: filters, geometry: geometry,
-                                           maxBatch: maxBatch, parts: parts)
-            columns = nil
+        let automatic: Method
+        if WinogradConvolution.applies(kernel: kernelSize, strides: strides, channels: channels) {
+            automatic = .winograd
+        } else if unrolledWidth <= Conv2D.directWindowLimit && !usesInputAsColumns {
+            automatic = .direct
         } else {
-            winograd = nil
-            columns = usesInputAsColumns ? nil : FloatBuffer(count: rows * unrolledWidth)
+            automatic = .im2col
         }
+        method = preferredMethod ?? automatic
+        if method == .winograd && !WinogradConvolution.fits(kernel: kernelSize, strides: strides) { method = .im2col }
+        winograd = method == .winograd
+            ? WinogradConvolution(channels: channels, filters: filters, geometry: geometry, maxBatch: maxBatch,
+                                  parts: parts)
+            : nil
+        columns = method == .im2col && !usesInputAsColumns ? FloatBuffer(count: rows * unrolledWidth) : nil
         outputBuffer = FloatBuffer(count: rows * filters)
         inputGradientBuffer = FloatBuffer(count: maxBatch * inputSize)
         output = outputBuffer.pointer
@@ -104,24 +119,55 @@ public final class Conv2D: Layer {
     private var parts: Int { Parallel.threadCount }
 
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
+        // Parts run their products on their own thread each; a single part may use OpenBLAS's.
+        if parts > 1 { EngineThreads.useOneBLASThread() }
+        switch method {
+        case .im2col: forwardByIm2col(input, batch: batch)
+        case .winograd: forwardByWinograd(input, batch: batch)
+        case .direct: forwardDirect(input, batch: batch)
+        }
+    }
+
+    public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
+                                  batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
+        if parts > 1 { EngineThreads.useOneBLASThread() }
+        switch method {
+        case .im2col: backwardByIm2col(input, outputGradient: dz, batch: batch, needsInputGradient: needsInputGradient)
+        case .winograd: backwardByWinograd(outputGradient: dz, batch: batch, needsInputGradient: needsInputGradient)
+        case .direct: backwardDirect(input, outputGradient: dz, batch: batch, needsInputGradient: needsInputGradient)
+        }
+        return needsInputGradient ? inputGradientBuffer.pointer : nil
+    }
+
+    /// The kernel and bias gradients of part `part`: the weights' own for part 0, else that
+    /// part's slot in `partialGradients`.
+    @inline(__always)
+    private func gradientSlots(part: Int) -> (kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
+        if part == 0 { return (kernel.gradient!, bias?.gradient) }
+        let slot = partialGradients!.pointer + (part - 1) * (kernel.count + filters)
+        return (slot, bias == nil ? nil : slot + kernel.count)
+    }
+
+    /// Adds the later parts' kernel and bias gradients to the weights', in part order.
+    private func sumPartialGradients() {
+        guard parts > 1 else { return }
+        for p in 1..<parts {
+            let slots = gradientSlots(part: p)
+            Kernels.add(slots.kernel, to: kernel.gradient!, count: kernel.count)
+            if let dBias = slots.bias, let biasGradient = bias?.gradient {
+                Kernels.add(dBias, to: biasGradient, count: filters)
+            }
+        }
+    }
+
+    // MARK: im2col
+
+    private func forwardByIm2col(_ input: UnsafePointer<Float>, batch: Int) {
         let spatial = geometry.outputHeight * geometry.outputWidth
         let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
         let columns = self.columns?.pointer, geometry = self.geometry!, activation = self.activation
         let parts = self.parts
-        if parts > 1 { EngineThreads.useOneBLASThread() }
-        if let winograd {
-            EngineThreads.useOneBLASThread()
-            Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
-            Parallel.run(parts: parts) { part in
-                let samples = Parallel.range(of: batch, part: part, parts: parts)
-                guard !samples.isEmpty else { return }
-                winograd.forward(input, samples: samples, part: part, into: out)
-                let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
-                LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
-            }
-            return
-        }
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
@@ -140,24 +186,17 @@ public final class Conv2D: Layer {
         }
     }
 
-    public override func backward(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
-                                  batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
+    private func backwardByIm2col(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
+                                  batch: Int, needsInputGradient: Bool) {
         let spatial = geometry.outputHeight * geometry.outputWidth
         let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
         let columns = self.columns?.pointer, geometry = self.geometry!
         let activation = activationFusedWithLoss ? nil : self.activation
         let output = UnsafePointer(outputBuffer.pointer), w = UnsafePointer(kernel.value)
-        let kernelGradient = kernel.gradient!, biasGradient = bias?.gradient
-        let kernelCount = kernel.count, partial = partialGradients?.pointer
-        let dx = inputGradientBuffer.pointer
+        let kernelCount = kernel.count, dx = inputGradientBuffer.pointer
         let parts = self.parts
-        if parts > 1 { EngineThreads.useOneBLASThread() }
-        if let winograd {
-            return backwardByWinograd(winograd, outputGradient: dz, batch: batch, needsInputGradient: needsInputGradient)
-        }
         Parallel.run(parts: parts) { part in
-            let dKernel = part == 0 ? kernelGradient : partial! + (part - 1) * (kernelCount + filters)
-            let dBias = biasGradient.map { part == 0 ? $0 : dKernel + kernelCount }
+            let (dKernel, dBias) = gradientSlots(part: part)
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else {
                 dKernel.update(repeating: 0, count: kernelCount)
@@ -185,29 +224,36 @@ public final class Conv2D: Layer {
             Im2Col.fold(columns + r0 * k, batch: samples.count, channels: channels, geometry: geometry,
                         into: dx + samples.lowerBound * inSize)
         }
-        // The parts' gradients, summed in part order.
-        if parts > 1, let partial {
-            for p in 1..<parts {
-                let dKernel = partial + (p - 1) * (kernelCount + filters)
-                Kernels.add(dKernel, to: kernelGradient, count: kernelCount)
-                if let biasGradient { Kernels.add(dKernel + kernelCount, to: biasGradient, count: filters) }
-            }
-        }
-        return needsInputGradient ? dx : nil
+        sumPartialGradients()
     }
 
-    private func backwardByWinograd(_ winograd: WinogradConvolution, outputGradient dz: UnsafeMutablePointer<Float>,
-                                    batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
-        let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
+    // MARK: Winograd
+
+    private func forwardByWinograd(_ input: UnsafePointer<Float>, batch: Int) {
+        let winograd = self.winograd!, spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
+        let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
+        let activation = self.activation, parts = self.parts
+        EngineThreads.useOneBLASThread() // small products, one per position
+        Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
+        Parallel.run(parts: parts) { part in
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else { return }
+            winograd.forward(input, samples: samples, part: part, into: out)
+            let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
+            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
+        }
+    }
+
+    private func backwardByWinograd(outputGradient dz: UnsafeMutablePointer<Float>, batch: Int,
+                                    needsInputGradient: Bool) {
+        let winograd = self.winograd!, spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
         let activation = activationFusedWithLoss ? nil : self.activation
-        let output = UnsafePointer(outputBuffer.pointer)
-        let kernelGradient = kernel.gradient!, biasGradient = bias?.gradient
-        let partial = partialGradients?.pointer, partStride = kernel.count + filters
+        let output = UnsafePointer(outputBuffer.pointer), kernelGradient = kernel.gradient!
         let dx = needsInputGradient ? inputGradientBuffer.pointer : nil
         let parts = self.parts
         EngineThreads.useOneBLASThread()
         Parallel.run(parts: parts) { part in
-            let dBias = biasGradient.map { part == 0 ? $0 : partial! + (part - 1) * partStride }
+            let dBias = gradientSlots(part: part).bias
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             if samples.isEmpty {
                 dBias?.update(repeating: 0, count: filters)
@@ -221,9 +267,66 @@ public final class Conv2D: Layer {
         // The parts' kernel gradients are summed (in part order) and transformed back, split
         // across the parts by kernel element; the bias gradients are summed in part order.
         Parallel.run(parts: parts) { part in winograd.finishKernelGradient(into: kernelGradient, part: part) }
-        if parts > 1, let partial, let biasGradient {
-            for p in 1..<parts { Kernels.add(partial + (p - 1) * partStride, to: biasGradient, count: filters) }
+        if parts > 1, let biasGradient = bias?.gradient {
+            for p in 1..<parts { Kernels.add(gradientSlots(part: p).bias!, to: biasGradient, count: filters) }
         }
-        return dx
+    }
+
+    // MARK: Direct
+
+    /// The layer's geometry as the C kernels take it.
+    private var convolutionShape: trainer_conv_shape {
+        let g = geometry!
+        return trainer_conv_shape(
+            input_height: Int32(g.inputHeight), input_width: Int32(g.inputWidth), channels: Int32(channels),
+            output_height: Int32(g.outputHeight), output_width: Int32(g.outputWidth), filters: Int32(filters),
+            kernel_height: Int32(g.kernelHeight), kernel_width: Int32(g.kernelWidth),
+            stride_height: Int32(g.strideHeight), stride_width: Int32(g.strideWidth),
+            pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft))
+    }
+
+    private func forwardDirect(_ input: UnsafePointer<Float>, batch: Int) {
+        var shape = convolutionShape
+        let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
+        let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
+        let activation = self.activation, parts = self.parts
+        Parallel.run(parts: parts) { part in
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else { return }
+            trainer_conv_direct_forward(&shape, input, Int32(samples.lowerBound), Int32(samples.count), w, b,
+                                        activation == .relu ? 1 : 0, out)
+            if activation != .relu {
+                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
+                                 width: filters)
+            }
+        }
+    }
+
+    private func backwardDirect(_ input: UnsafePointer<Float>, outputGradient dz: UnsafeMutablePointer<Float>,
+                                batch: Int, needsInputGradient: Bool) {
+        var shape = convolutionShape
+        let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
+        let activation = activationFusedWithLoss ? nil : self.activation
+        let output = UnsafePointer(outputBuffer.pointer), w = UnsafePointer(kernel.value)
+        let dx = needsInputGradient ? inputGradientBuffer.pointer : nil
+        let kernelCount = kernel.count, parts = self.parts
+        Parallel.run(parts: parts) { part in
+            let (dKernel, dBias) = gradientSlots(part: part)
+            let samples = Parallel.range(of: batch, part: part, parts: parts)
+            guard !samples.isEmpty else {
+                dKernel.update(repeating: 0, count: kernelCount)
+                dBias?.update(repeating: 0, count: filters)
+                return
+            }
+            // ReLU's gradient is applied inside the kernel; any other activation's first.
+            if let activation, activation != .relu {
+                let r0 = samples.lowerBound * spatial
+                activation.backward(output: output + r0 * filters, gradient: dz + r0 * filters,
+                                    rows: samples.count * spatial, width: filters)
+            }
+            trainer_conv_direct_backward(&shape, input, dz, activation == .relu ? output : nil,
+                                         Int32(samples.lowerBound), Int32(samples.count), w, dKernel, dBias, dx)
+        }
+        sumPartialGradients()
     }
 }
