@@ -16,7 +16,8 @@ public protocol Dataset: AnyObject {
     /// Writes the features of the samples at `indices`, one after another, to `features`
     /// (`indices.count * product(featureShape)` floats), and their targets to `targets`
     /// (`indices.count * product(targetShape)` floats; a class index is written as its value).
-    /// Allocates nothing.
+    /// Allocates nothing. The engine may call it from several threads at once, each with its
+    /// own part of a batch (disjoint indices and outputs), so it must only read shared state.
     func gather(_ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
                 targets: UnsafeMutablePointer<Float>)
 }

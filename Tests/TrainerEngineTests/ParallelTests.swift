@@ -19,6 +19,29 @@ final class ParallelTests: XCTestCase {
         }
     }
 
+    /// A batch gathered in parts across threads holds the same floats as one gather of its
+    /// samples, for full batches and the partial last one.
+    func testBatchesGatheredInPartsMatchOneGather() {
+        let dataset = blobs(count: 37, classes: 3, seed: 5)
+        let source = BatchSource(dataset, batchSize: 16)
+        for step in 0..<source.steps {
+            let n = source.load(step: step)
+            let indices = Array(step * 16 ..< min(37, step * 16 + 16))
+            XCTAssertEqual(n, indices.count)
+            var features = [Float](repeating: -1, count: n * dataset.featureSize)
+            var targets = [Float](repeating: -1, count: n)
+            indices.withUnsafeBufferPointer { ip in
+                features.withUnsafeMutableBufferPointer { fp in
+                    targets.withUnsafeMutableBufferPointer { tp in
+                        dataset.gather(ip, features: fp.baseAddress!, targets: tp.baseAddress!)
+                    }
+                }
+            }
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: source.features.pointer, count: features.count)), features)
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: source.targets.pointer, count: n)), targets)
+        }
+    }
+
     func testEveryPartRunsOnce() {
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: 8)
         defer { counts.deallocate() }

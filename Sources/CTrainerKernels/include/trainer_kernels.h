@@ -77,6 +77,13 @@ void trainer_conv_direct_backward(const trainer_conv_shape *shape, const float *
                                   const float *relu_output, int first, int count, const float *kernel,
                                   float *dkernel, float *dbias, float *dx);
 
+/* ---- Optimizers ---------------------------------------------------------------------------- */
+
+/* Adam's step on n weights: m += (g - m) * a1; v += (g*g - v) * a2; w -= alpha * m / (sqrt(v) +
+ * epsilon), where a1 = 1 - beta_1, a2 = 1 - beta_2 and alpha holds the bias corrections. */
+void trainer_adam_update(float *w, const float *g, float *m, float *v, ptrdiff_t n, float a1, float a2, float alpha,
+                         float epsilon);
+
 /* ---- Max pooling ---------------------------------------------------------------------------
  * Windows of pool_height x pool_width at the given strides; padding never wins a window. */
 typedef struct trainer_pool_shape {

@@ -43,12 +43,22 @@ final class BatchSource {
         }
     }
 
-    /// Gathers batch `step` into `features` and `targets`; returns its size.
+    /// Gathers batch `step` into `features` and `targets`; returns its size. The batch's
+    /// samples are split across threads (`Dataset.gather` allows that).
     func load(step: Int) -> Int {
         let start = step * batchSize
         let n = min(batchSize, count - start)
-        dataset.gather(UnsafeBufferPointer(start: order + start, count: n),
-                       features: features.pointer, targets: targets.pointer)
+        let featureSize = dataset.featureSize, targetSize = dataset.targetSize
+        let order = self.order, features = self.features.pointer, targets = self.targets.pointer
+        let dataset = self.dataset
+        let parts = n >= 8 ? Parallel.threadCount : 1
+        Parallel.run(parts: parts) { part in
+            let r = Parallel.range(of: n, part: part, parts: parts)
+            guard !r.isEmpty else { return }
+            dataset.gather(UnsafeBufferPointer(start: order + start + r.lowerBound, count: r.count),
+                           features: features + r.lowerBound * featureSize,
+                           targets: targets + r.lowerBound * targetSize)
+        }
         return n
     }
 }

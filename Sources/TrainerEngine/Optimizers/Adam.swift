@@ -1,3 +1,4 @@
+import CTrainerKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,8 @@ import Glibc
 ///     m += (g - m) * (1 - beta_1)
 ///     v += (g² - v) * (1 - beta_2)
 ///     w -= alpha * m / (sqrt(v) + epsilon)
+///
+/// The loop over the weights is `trainer_adam_update` (CTrainerKernels/optimizers.c).
 public final class Adam: Optimizer {
     public let beta1: Float
     public let beta2: Float
@@ -30,29 +33,6 @@ public final class Adam: Optimizer {
         let t = Float(iterations + 1)
         let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let m = (slot(i, 0) + offset), v = (slot(i, 1) + offset)
-        let a1 = 1 - beta1, a2 = 1 - beta2, eps = epsilon
-        var j = 0
-        let a1v = FloatVector(repeating: a1), a2v = FloatVector(repeating: a2)
-        let alphaV = FloatVector(repeating: alpha), epsV = FloatVector(repeating: eps)
-        while j + FloatVector.scalarCount <= n {
-            let gj = g.loadVector(at: j)
-            var mj = m.loadVector(at: j)
-            var vj = v.loadVector(at: j)
-            mj += (gj - mj) * a1v
-            vj += (gj * gj - vj) * a2v
-            m.storeVector(mj, at: j)
-            v.storeVector(vj, at: j)
-            w.storeVector(w.loadVector(at: j) - (mj * alphaV) / (squareRoot(vj) + epsV), at: j)
-            j += FloatVector.scalarCount
-        }
-        while j < n {
-            let gj = g[j]
-            let mj = m[j] + (gj - m[j]) * a1
-            let vj = v[j] + (gj * gj - v[j]) * a2
-            m[j] = mj
-            v[j] = vj
-            w[j] -= (mj * alpha) / (vj.squareRoot() + eps)
-            j += 1
-        }
+        trainer_adam_update(w, g, m, v, n, 1 - beta1, 1 - beta2, alpha, epsilon)
     }
 }
