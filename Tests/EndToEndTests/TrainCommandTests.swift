@@ -26,6 +26,21 @@ final class TrainCommandTests: EndToEndTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("weights.safetensors").path))
     }
 
+    /// The default MLP's work is cut the same way whatever the thread count (Dense pieces,
+    /// optimizer parts), so one thread and two give the same weights bit for bit.
+    func testTheMLPGivesTheSameBitsOnOneThreadAndTwo() throws {
+        try requireFashionMNIST()
+        var weights: [Data] = []
+        for threads in ["1", "2"] {
+            let run = directory.appendingPathComponent("run-\(threads)")
+            let result = try trainer("train", "--epochs", "1", "--limit", "512", "--verbose", "0", "--run-dir", run.path,
+                                     environment: ["TRAINER_THREADS": threads])
+            XCTAssertEqual(result.status, 0, result.output)
+            weights.append(try Data(contentsOf: run.appendingPathComponent("weights.safetensors")))
+        }
+        XCTAssertEqual(weights[0], weights[1])
+    }
+
     func testEachRunWritesIntoItsOwnDirectory() throws {
         try requireFashionMNIST()
         let result = try trainer("train", "--epochs", "1", "--limit", "64", "--verbose", "2")

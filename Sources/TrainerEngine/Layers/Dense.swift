@@ -53,17 +53,18 @@ public final class Dense: Layer {
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let rows = batch * (inputSize / inputDim)
         let out = outputBuffer.pointer
-        let parts = self.parts(work: rows * units * inputDim)
-        guard parts > 1 else {
+        // A large product goes in pieces of at most `Dense.rowsPerPiece` rows (samples), spread
+        // over the threads, each piece multiplying and finishing its own rows. The pieces do
+        // not depend on the thread count, so neither do the bits.
+        let pieces = rows * units * inputDim >= Dense.parallelWork
+            ? (rows + Dense.rowsPerPiece - 1) / Dense.rowsPerPiece : 1
+        guard pieces > 1 else {
             Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim)
             LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units)
             return
         }
-        // Rows (samples) split across threads, each part multiplying and finishing its own, in
-        // pieces of at most `Dense.rowsPerPiece` rows.
         let units = self.units, inputDim = self.inputDim, w = UnsafePointer(kernel.value), b = bias?.value
         let activation = self.activation
-        let pieces = max(parts, (rows + Dense.rowsPerPiece - 1) / Dense.rowsPerPiece)
         EngineThreads.useOneBLASThread()
         Parallel.run(parts: pieces) { part in
             let r = Parallel.range(of: rows, part: part, parts: pieces)
