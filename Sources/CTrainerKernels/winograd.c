@@ -146,7 +146,7 @@ static inline __attribute__((always_inline)) void output_block_cells(const train
 
 TRAINER_KERNEL
 void trainer_winograd_output(const trainer_winograd_shape *s, const float *m, ptrdiff_t stride,
-                             int first, int count, float *output) {
+                             int first, int count, const float *bias, int relu, float *output) {
     const int filters = s->filters;
     const ptrdiff_t sample_size = (ptrdiff_t)s->output_height * s->output_width * filters;
     for (int n = first; n < first + count; n++) {
@@ -165,11 +165,16 @@ void trainer_winograd_output(const trainer_winograd_shape *s, const float *m, pt
                         output_row(col, o);
                         for (int p = 0; p < 4; p++) t[p * 6 + b] = o[p];
                     }
+                    const float b = bias ? bias[f] : 0.0f;
                     #pragma clang loop unroll(full)
                     for (int p = 0; p < 4; p++) {
                         float o[4];
                         output_row(t + p * 6, o);
-                        for (int q = 0; q < 4; q++) cells[p * 4 + q][f] = o[q];
+                        for (int q = 0; q < 4; q++) {
+                            const float y = o[q] + b;
+                            /* ReLU keeps NaN, as the engine's does */
+                            cells[p * 4 + q][f] = relu && y < 0.0f ? 0.0f : y;
+                        }
                     }
                 }
             }
@@ -178,23 +183,34 @@ void trainer_winograd_output(const trainer_winograd_shape *s, const float *m, pt
 }
 
 TRAINER_KERNEL
-void trainer_winograd_output_gradient(const trainer_winograd_shape *s, const float *dy, int first, int count,
-                                      float *m, ptrdiff_t stride) {
+void trainer_winograd_output_gradient(const trainer_winograd_shape *s, const float *dy, const float *relu_output,
+                                      int first, int count, float *m, ptrdiff_t stride, float *dbias) {
     const int filters = s->filters;
     const ptrdiff_t sample_size = (ptrdiff_t)s->output_height * s->output_width * filters;
+    if (dbias) memset(dbias, 0, sizeof(float) * (size_t)filters);
     for (int n = first; n < first + count; n++) {
         for (int ty = 0; ty < s->tile_rows; ty++) {
             for (int tx = 0; tx < s->tile_columns; tx++) {
-                float *cells[16];
+                float *cells[16], *outputs[16];
                 output_block_cells(s, (float *)dy + n * sample_size, ty, tx, (float *)s->zeros, cells);
+                if (relu_output) {
+                    output_block_cells(s, (float *)relu_output + n * sample_size, ty, tx, (float *)s->zeros, outputs);
+                }
                 float *out = m + ((ptrdiff_t)(n * s->tile_rows + ty) * s->tile_columns + tx) * filters;
                 #pragma clang loop vectorize(assume_safety)
                 for (int f = 0; f < filters; f++) {
+                    float g[16], sum = 0.0f;
+                    #pragma clang loop unroll(full)
+                    for (int c = 0; c < 16; c++) {
+                        g[c] = relu_output && !(outputs[c][f] > 0.0f) ? 0.0f : cells[c][f];
+                        sum += g[c];
+                    }
+                    if (dbias) dbias[f] += sum;
                     float t[24];
                     #pragma clang loop unroll(full)
                     for (int q = 0; q < 4; q++) {
                         float col[4], r[6];
-                        for (int p = 0; p < 4; p++) col[p] = cells[p * 4 + q][f];
+                        for (int p = 0; p < 4; p++) col[p] = g[p * 4 + q];
                         output_row_adjoint(col, r);
                         for (int a = 0; a < 6; a++) t[a * 4 + q] = r[a];
                     }

@@ -117,6 +117,9 @@ final class ConvolutionTests: XCTestCase {
         let same = Conv2D(5, kernelSize: 3, padding: .same, activation: .sigmoid)
         try checkLayerGradients(same, inputShape: [5, 9, 9], batch: 3, seed: 22, epsilon: 1e-2)
         XCTAssertEqual(same.method, .winograd)
+        let plain = Conv2D(4, kernelSize: 3, useBias: false)
+        try checkLayerGradients(plain, inputShape: [6, 6, 8], batch: 2, seed: 23, epsilon: 1e-2)
+        XCTAssertEqual(plain.method, .winograd)
     }
 
     /// Winograd's method and im2col give the same outputs and gradients for the same weights,

@@ -32,14 +32,16 @@ typedef struct trainer_winograd_shape {
 void trainer_winograd_input(const trainer_winograd_shape *shape, const float *input, int first, int count,
                             float *v, ptrdiff_t stride);
 
-/* output (NHWC, the whole batch's buffer) = A^T m A for the tiles of the samples; outputs past
- * the image's edge are dropped. */
+/* output (NHWC, the whole batch's buffer) = A^T m A + bias (NULL: none) for the tiles of the
+ * samples, then max(0, .) where `relu` is non-zero; outputs past the image's edge are dropped. */
 void trainer_winograd_output(const trainer_winograd_shape *shape, const float *m, ptrdiff_t stride,
-                             int first, int count, float *output);
+                             int first, int count, const float *bias, int relu, float *output);
 
-/* m[xi][t][f] = (A dy A^T)[xi]: the products' gradient from the output gradient dy (NHWC). */
-void trainer_winograd_output_gradient(const trainer_winograd_shape *shape, const float *dy, int first, int count,
-                                      float *m, ptrdiff_t stride);
+/* m[xi][t][f] = (A g A^T)[xi]: the products' gradient from the output gradient dy (NHWC), where
+ * g = dy, or with `relu_output` (that ReLU layer's output) g = dy where the output is positive
+ * and 0 elsewhere. dbias (if not NULL, overwritten) = g summed per filter over the samples. */
+void trainer_winograd_output_gradient(const trainer_winograd_shape *shape, const float *dy, const float *relu_output,
+                                      int first, int count, float *m, ptrdiff_t stride, float *dbias);
 
 /* dx (NHWC) = sum over tiles of B dv B^T, for the samples (their dx is overwritten). */
 void trainer_winograd_input_gradient(const trainer_winograd_shape *shape, const float *dv, ptrdiff_t stride,

@@ -231,16 +231,19 @@ public final class Conv2D: Layer {
 
     private func forwardByWinograd(_ input: UnsafePointer<Float>, batch: Int) {
         let winograd = self.winograd!, spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
-        let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
+        let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
         let activation = self.activation, parts = self.parts
         EngineThreads.useOneBLASThread() // small products, one per position
         Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
-            winograd.forward(input, samples: samples, part: part, into: out)
-            let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
-            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
+            // The bias and ReLU go with the output transform; another activation follows it.
+            winograd.forward(input, samples: samples, part: part, bias: b, relu: activation == .relu, into: out)
+            if activation != .relu {
+                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
+                                 width: filters)
+            }
         }
     }
 
@@ -253,16 +256,16 @@ public final class Conv2D: Layer {
         let parts = self.parts
         EngineThreads.useOneBLASThread()
         Parallel.run(parts: parts) { part in
-            let dBias = gradientSlots(part: part).bias
             let samples = Parallel.range(of: batch, part: part, parts: parts)
-            if samples.isEmpty {
-                dBias?.update(repeating: 0, count: filters)
-            } else {
-                let r0 = samples.lowerBound * spatial, rows = samples.count * spatial
-                LayerMath.startBackward(dz + r0 * filters, output: output + r0 * filters, activation: activation,
-                                        biasGradient: dBias, rows: rows, columns: filters)
+            // ReLU's gradient and the bias gradient go with the output gradient's transform;
+            // another activation's gradient comes first.
+            if let activation, activation != .relu, !samples.isEmpty {
+                let r0 = samples.lowerBound * spatial
+                activation.backward(output: output + r0 * filters, gradient: dz + r0 * filters,
+                                    rows: samples.count * spatial, width: filters)
             }
-            winograd.backward(UnsafePointer(dz), samples: samples, part: part, inputGradient: dx)
+            winograd.backward(UnsafePointer(dz), reluOutput: activation == .relu ? output : nil, samples: samples,
+                              part: part, biasGradient: gradientSlots(part: part).bias, inputGradient: dx)
         }
         // The parts' kernel gradients are summed (in part order) and transformed back, split
         // across the parts by kernel element; the bias gradients are summed in part order.

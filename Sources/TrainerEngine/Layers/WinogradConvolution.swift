@@ -79,9 +79,10 @@ final class WinogradConvolution {
         trainer_winograd_kernel(kernel, stride, range.lowerBound, range.upperBound, kernelTransform.pointer)
     }
 
-    /// The products for `samples` of `input` (NHWC), without bias or activation, into `output`
-    /// (NHWC, the whole batch's buffer). Needs `transformKernel` first.
-    func forward(_ input: UnsafePointer<Float>, samples: Range<Int>, part: Int, into output: UnsafeMutablePointer<Float>) {
+    /// The convolution of `samples` of `input` (NHWC) plus `bias`, through ReLU when `relu`, into
+    /// `output` (NHWC, the whole batch's buffer). Needs `transformKernel` first.
+    func forward(_ input: UnsafePointer<Float>, samples: Range<Int>, part: Int, bias: UnsafePointer<Float>?,
+                 relu: Bool, into output: UnsafeMutablePointer<Float>) {
         let c = channels, f = filters
         let vStride = maxTiles * c, mStride = maxTiles * f
         let v = inputTransform.pointer, m = products.pointer, u = UnsafePointer(kernelTransform.pointer)
@@ -93,27 +94,29 @@ final class WinogradConvolution {
             Matrix.multiplyPart(v + xi * vStride + t0 * c, lda: c, u + xi * c * f, ldb: f,
                                 into: m + xi * mStride + t0 * f, ldc: f, m: tiles, n: f, k: c)
         }
-        trainer_winograd_output(&s, m, mStride, first, count, output)
+        trainer_winograd_output(&s, m, mStride, first, count, bias, relu ? 1 : 0, output)
     }
 
     // MARK: Backward
 
-    /// For `samples`: this part's kernel-transform gradient (from the pre-activation gradient
-    /// `dz`, NHWC) and, when `inputGradient` is given, d(loss)/d(input) for these samples
-    /// (overwritten). Needs the forward pass of the same batch.
-    func backward(_ dz: UnsafePointer<Float>, samples: Range<Int>, part: Int,
-                  inputGradient dx: UnsafeMutablePointer<Float>?) {
+    /// For `samples`, from the output gradient `dz` (NHWC; taken through ReLU first when
+    /// `reluOutput`, the layer's ReLU output, is given): this part's kernel-transform gradient,
+    /// the bias gradient into `biasGradient` and, when `inputGradient` is given, d(loss)/d(input)
+    /// for these samples (all overwritten). Needs the forward pass of the same batch.
+    func backward(_ dz: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?, samples: Range<Int>, part: Int,
+                  biasGradient: UnsafeMutablePointer<Float>?, inputGradient dx: UnsafeMutablePointer<Float>?) {
         let c = channels, f = filters
         let vStride = maxTiles * c, mStride = maxTiles * f
         let v = inputTransform.pointer, m = products.pointer, u = UnsafePointer(kernelTransform.pointer)
         let dU = kernelTransformGradients.pointer + part * Self.positions * c * f
         guard !samples.isEmpty else {
             dU.update(repeating: 0, count: Self.positions * c * f)
+            biasGradient?.update(repeating: 0, count: f)
             return
         }
         var s = shape(part: part)
         let first = Int32(samples.lowerBound), count = Int32(samples.count)
-        trainer_winograd_output_gradient(&s, dz, first, count, m, mStride)
+        trainer_winograd_output_gradient(&s, dz, reluOutput, first, count, m, mStride, biasGradient)
         let t0 = samples.lowerBound * tilesPerSample, tiles = samples.count * tilesPerSample
         for xi in 0..<Self.positions {
             let vRows = v + xi * vStride + t0 * c, mRows = m + xi * mStride + t0 * f
