@@ -21,8 +21,25 @@ void trainer_max_pool(const trainer_pool_shape *s, const float *input, int first
                 int right = l + s->pool_width < s->input_width ? l + s->pool_width : s->input_width;
                 float *out = output + n * out_size + ((ptrdiff_t)oh * s->output_width + ow) * channels;
                 int *arg = argmax + n * out_size + ((ptrdiff_t)oh * s->output_width + ow) * channels;
-                /* The window's first cell, then each later one where it is strictly larger. */
                 ptrdiff_t at = n * in_size + ((ptrdiff_t)top * s->input_width + left) * channels;
+                if (bottom - top == 2 && right - left == 2) {
+                    /* A whole 2x2 window (the usual pool): its four cells in registers. */
+                    const ptrdiff_t row = (ptrdiff_t)s->input_width * channels;
+                    const float *x0 = input + at, *x1 = x0 + channels, *x2 = x0 + row, *x3 = x2 + channels;
+                    const int i0 = (int)at, i1 = (int)(at + channels), i2 = (int)(at + row), i3 = (int)(at + row + channels);
+                    #pragma clang loop vectorize(assume_safety) interleave_count(1)
+                    for (int c = 0; c < channels; c++) {
+                        float best = x0[c];
+                        int index = i0 + c;
+                        if (x1[c] > best) { best = x1[c]; index = i1 + c; }
+                        if (x2[c] > best) { best = x2[c]; index = i2 + c; }
+                        if (x3[c] > best) { best = x3[c]; index = i3 + c; }
+                        out[c] = best;
+                        arg[c] = index;
+                    }
+                    continue;
+                }
+                /* The window's first cell, then each later one where it is strictly larger. */
 #pragma clang loop vectorize(assume_safety)
                 for (int c = 0; c < channels; c++) {
                     out[c] = input[at + c];
@@ -74,7 +91,7 @@ void trainer_max_pool_backward(const trainer_pool_shape *s, const float *dy, con
                     for (int iw = ow * s->pool_width; iw < (ow + 1) * s->pool_width; iw++) {
                         ptrdiff_t at = n * in_size + ((ptrdiff_t)ih * s->input_width + iw) * channels;
                         float *dst = dx + at;
-#pragma clang loop vectorize(assume_safety)
+#pragma clang loop vectorize(assume_safety) interleave_count(1)
                         for (int c = 0; c < channels; c++) dst[c] = arg[c] == (int)(at + c) ? g[c] : 0.0f;
                     }
                 }
