@@ -114,8 +114,10 @@ public final class Conv2D: Layer {
     /// gradient then a bias gradient), summed into the weights' gradients in part order.
     private var partialGradients: FloatBuffer?
 
-    /// Parts a batch is split into: samples are independent, so each part unrolls, multiplies
-    /// and finishes its own samples.
+    /// Parts a batch is split into, one per thread: samples are independent, so each part
+    /// transforms or unrolls, multiplies and finishes its own samples. The parts' kernel
+    /// gradients are summed in part order, so the last bits of a gradient follow the thread
+    /// count (a given count always gives the same bits).
     private var parts: Int { Parallel.threadCount }
 
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
