@@ -103,6 +103,9 @@ final class ConvolutionTests: XCTestCase {
         let forced = Conv2D(8, kernelSize: 3, strides: 2)
         forced.preferredMethod = .winograd
         XCTAssertEqual(try method(forced, [13, 13, 32]), .im2col) // Winograd's needs stride 1
+        let wide = Conv2D(8, kernelSize: 5)
+        wide.preferredMethod = .direct
+        XCTAssertEqual(try method(wide, [13, 13, 2]), .im2col) // the direct method holds 32 values a window
     }
 
     /// A 3×3, stride-1 convolution over 8 or more channels runs by Winograd's F(4×4, 3×3); its

@@ -33,7 +33,7 @@ public final class Conv2D: Layer {
     }
     /// `nil`: Winograd's where it gains (`WinogradConvolution.applies`), else direct for
     /// windows of at most `directWindowLimit` values (1×1 kernels excepted), else im2col. Set
-    /// before `build` to force one (Winograd's only where it fits).
+    /// before `build` to force one (Winograd's and the direct method only where they fit).
     var preferredMethod: Method?
     /// The method in use, known after `build`.
     private(set) var method = Method.im2col
@@ -98,6 +98,7 @@ public final class Conv2D: Layer {
         }
         method = preferredMethod ?? automatic
         if method == .winograd && !WinogradConvolution.fits(kernel: kernelSize, strides: strides) { method = .im2col }
+        if method == .direct && unrolledWidth > Conv2D.directWindowLimit { method = .im2col }
         winograd = method == .winograd
             ? WinogradConvolution(channels: channels, filters: filters, geometry: geometry, maxBatch: maxBatch,
                                   parts: parts)
