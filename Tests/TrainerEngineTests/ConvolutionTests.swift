@@ -260,6 +260,36 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(Array(UnsafeBufferPointer(start: pool.output, count: 4)), [3, 4.5, 7.5, 9])
     }
 
+    /// A mask made in parts across threads holds the bits one sequential generator gives:
+    /// draw d of SplitMix64 decides values 2d and 2d + 1 (an odd count's last value takes half
+    /// a draw), and the next batch continues the sequence.
+    func testDropoutMaskFollowsOneSequentialGenerator() throws {
+        var rng = SplitMix64(seed: 0)
+        let layer = Dropout(0.3)
+        try layer.build(inputShape: [10_003], maxBatch: 1, rng: &rng)
+        layer.reseed(77)
+        var reference = SplitMix64(seed: 77)
+        let ones = [Float](repeating: 1, count: 10_003)
+        let keepScale: Float = 1 / (1 - 0.3)
+        let threshold = UInt64(Double(Float(0.3)) * 16_777_216)
+        for _ in 0..<2 {
+            ones.withUnsafeBufferPointer { layer.forward($0.baseAddress!, batch: 1, training: true) }
+            var mismatches = 0
+            var i = 0
+            while i < 10_003 {
+                let bits = reference.next()
+                let first = (bits >> 40) >= threshold ? keepScale : 0
+                if layer.output[i] != first { mismatches += 1 }
+                if i + 1 < 10_003 {
+                    let second = ((bits >> 8) & 0xFF_FFFF) >= threshold ? keepScale : 0
+                    if layer.output[i + 1] != second { mismatches += 1 }
+                }
+                i += 2
+            }
+            XCTAssertEqual(mismatches, 0)
+        }
+    }
+
     func testDropoutGradientAndBehaviour() throws {
         try checkLayerGradients(Dropout(0.4), inputShape: [10], batch: 3)
         var rng = SplitMix64(seed: 0)

@@ -8,6 +8,7 @@
 #define TRAINER_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,16 @@ void trainer_conv_direct_backward(const trainer_conv_shape *shape, const float *
  * epsilon), where a1 = 1 - beta_1, a2 = 1 - beta_2 and alpha holds the bias corrections. */
 void trainer_adam_update(float *w, const float *g, float *m, float *v, ptrdiff_t n, float a1, float a2, float alpha,
                          float epsilon);
+
+/* ---- Dropout ------------------------------------------------------------------------------ */
+
+/* Draws [first, first + draws) of a dropout mask over `count` values: draw d is SplitMix64's
+ * output for state + (d + 1) * 0x9E3779B97F4A7C15 (the generator's state before the mask's
+ * first draw is `state`), and gives the keep decisions of values 2d and 2d + 1 from its bits
+ * 40-63 and 8-31: a 24-bit uniform u keeps its value when u >= threshold (rate * 2^24).
+ * mask = kept ? keep_scale : 0 and output = input * mask, for those values. */
+void trainer_dropout(const float *input, float *mask, float *output, ptrdiff_t count, uint64_t state,
+                     ptrdiff_t first, ptrdiff_t draws, uint64_t threshold, float keep_scale);
 
 /* ---- Max pooling ---------------------------------------------------------------------------
  * Windows of pool_height x pool_width at the given strides; padding never wins a window. */

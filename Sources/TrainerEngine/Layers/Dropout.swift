@@ -1,7 +1,9 @@
+import CTrainerKernels
+
 /// Keras's `Dropout(rate)`: in training, each value is zeroed with probability `rate` and the
 /// rest scaled by `1 / (1 - rate)` (inverted dropout); at inference it passes its input on
 /// unchanged (without copying). Masks come from the layer's seeded generator, reseeded by
-/// `fit` every epoch.
+/// `fit` every epoch; `trainer_dropout` (CTrainerKernels/dropout.c) makes them.
 public final class Dropout: Layer {
     public let rate: Float
     private var rng = SplitMix64(seed: 0)
@@ -40,18 +42,18 @@ public final class Dropout: Layer {
         let n = batch * inputSize
         let m = mask.pointer, out = outputBuffer.pointer
         let keepScale = 1 / (1 - rate)
-        let threshold = UInt32(min(Double(rate) * 16_777_216, 16_777_216))
-        let t = UInt64(threshold)
-        var i = 0
-        while i < n {
-            // Two 24-bit uniforms per draw; keep when u >= rate, without branching:
-            // (u + 2^32 - t) >> 32 is 1 exactly when u >= t.
-            let bits = rng.next()
-            m[i] = Float(((bits >> 40) &+ (1 << 32) &- t) >> 32) * keepScale
-            if i + 1 < n { m[i + 1] = Float((((bits >> 8) & 0xFF_FFFF) &+ (1 << 32) &- t) >> 32) * keepScale }
-            i += 2
+        let threshold = UInt64(min(Double(rate) * 16_777_216, 16_777_216))
+        // One draw of the generator per two values (bits 40-63 and 8-31, 24-bit uniforms; a
+        // value is kept when its uniform >= rate). Draw d depends only on the state and d, so
+        // the mask is made in parts across threads with the same bits as one sequence.
+        let draws = (n + 1) / 2, state = rng.state
+        let parts = draws >= 4096 ? Parallel.threadCount : 1
+        Parallel.run(parts: parts) { part in
+            let r = Parallel.range(of: draws, part: part, parts: parts, alignment: 16)
+            guard !r.isEmpty else { return }
+            trainer_dropout(input, m, out, n, state, r.lowerBound, r.count, threshold, keepScale)
         }
-        Kernels.multiply(input, m, into: out, count: n)
+        rng.skip(draws)
         output = out
     }
 

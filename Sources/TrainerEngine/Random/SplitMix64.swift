@@ -14,9 +14,19 @@ public struct SplitMix64: RandomNumberGenerator {
         state = mixer.next()
     }
 
+    /// The state's step per draw: after `d` draws the state is the seed plus `d` times this, so
+    /// any draw can be computed on its own (as the dropout kernel does, in parallel).
+    public static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// Moves the generator past `draws` draws, as if `next()` had been called that often.
+    @inline(__always)
+    public mutating func skip(_ draws: Int) {
+        state &+= UInt64(draws) &* SplitMix64.gamma
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= SplitMix64.gamma
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
