@@ -40,7 +40,7 @@ void trainer_max_pool(const trainer_pool_shape *s, const float *input, int first
                     continue;
                 }
                 /* The window's first cell, then each later one where it is strictly larger. */
-#pragma clang loop vectorize(assume_safety)
+                #pragma clang loop vectorize(assume_safety)
                 for (int c = 0; c < channels; c++) {
                     out[c] = input[at + c];
                     arg[c] = (int)(at + c);
@@ -50,7 +50,7 @@ void trainer_max_pool(const trainer_pool_shape *s, const float *input, int first
                         if (ih == top && iw == left) continue;
                         at = n * in_size + ((ptrdiff_t)ih * s->input_width + iw) * channels;
                         const float *cell = input + at;
-#pragma clang loop vectorize(assume_safety)
+                        #pragma clang loop vectorize(assume_safety)
                         for (int c = 0; c < channels; c++) {
                             float v = cell[c];
                             int better = v > out[c];
@@ -91,7 +91,7 @@ void trainer_max_pool_backward(const trainer_pool_shape *s, const float *dy, con
                     for (int iw = ow * s->pool_width; iw < (ow + 1) * s->pool_width; iw++) {
                         ptrdiff_t at = n * in_size + ((ptrdiff_t)ih * s->input_width + iw) * channels;
                         float *dst = dx + at;
-#pragma clang loop vectorize(assume_safety) interleave_count(1)
+                        #pragma clang loop vectorize(assume_safety) interleave_count(1)
                         for (int c = 0; c < channels; c++) dst[c] = arg[c] == (int)(at + c) ? g[c] : 0.0f;
                     }
                 }
