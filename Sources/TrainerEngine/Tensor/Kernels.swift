@@ -65,20 +65,6 @@ enum Kernels {
         }
     }
 
-    /// out = x * a (elementwise).
-    @inline(__always)
-    static func multiply(_ x: UnsafePointer<Float>, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count n: Int) {
-        var i = 0
-        while i + width <= n {
-            out.storeVector(x.loadVector(at: i) * a.loadVector(at: i), at: i)
-            i += width
-        }
-        while i < n {
-            out[i] = x[i] * a[i]
-            i += 1
-        }
-    }
-
     /// sums[j] = Σ_r x[r * columns + j] (a bias gradient), reading `x` once, row by row.
     @inline(__always)
     static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
