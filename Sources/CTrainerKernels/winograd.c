@@ -79,9 +79,10 @@ static inline __attribute__((always_inline)) void kernel_row_adjoint(const float
     g[2] = s34 * (1.0f / 6) - s12 * (1.0f / 6) + u[5];
 }
 
-/* The 36 input cells of a tile: pointers to their channel vectors, `zeros` outside the image. */
-static inline __attribute__((always_inline)) void input_tile_cells(const trainer_winograd_shape *s, const float *sample, int ty, int tx,
-                                    const float *cells[36]) {
+/* The 36 input cells of a tile: pointers to their channel vectors, `outside` for cells outside
+ * the image (`zeros` when reading the input, `discard` when adding to its gradient). */
+static inline __attribute__((always_inline)) void input_tile_cells(const trainer_winograd_shape *s, float *sample,
+                                                                   int ty, int tx, float *outside, float *cells[36]) {
     int top = ty * 4 - s->pad_top, left = tx * 4 - s->pad_left;
     #pragma clang loop unroll(full)
     for (int y = 0; y < 6; y++) {
@@ -90,7 +91,7 @@ static inline __attribute__((always_inline)) void input_tile_cells(const trainer
         for (int x = 0; x < 6; x++) {
             int ix = left + x;
             int inside = iy >= 0 && iy < s->input_height && ix >= 0 && ix < s->input_width;
-            cells[y * 6 + x] = inside ? sample + ((ptrdiff_t)iy * s->input_width + ix) * s->channels : s->zeros;
+            cells[y * 6 + x] = inside ? sample + ((ptrdiff_t)iy * s->input_width + ix) * s->channels : outside;
         }
     }
 }
@@ -103,8 +104,8 @@ void trainer_winograd_input(const trainer_winograd_shape *s, const float *input,
     for (int n = first; n < first + count; n++) {
         for (int ty = 0; ty < s->tile_rows; ty++) {
             for (int tx = 0; tx < s->tile_columns; tx++) {
-                const float *cells[36];
-                input_tile_cells(s, input + n * sample_size, ty, tx, cells);
+                float *cells[36];
+                input_tile_cells(s, (float *)input + n * sample_size, ty, tx, (float *)s->zeros, cells);
                 float *out = v + ((ptrdiff_t)(n * s->tile_rows + ty) * s->tile_columns + tx) * channels;
                 #pragma clang loop vectorize(assume_safety)
                 for (int c = 0; c < channels; c++) {
@@ -237,18 +238,7 @@ void trainer_winograd_input_gradient(const trainer_winograd_shape *s, const floa
             for (int tx = 0; tx < s->tile_columns; tx++) {
                 /* The tile's cells in dx; cells outside the image add into `discard`. */
                 float *cells[36];
-                int top = ty * 4 - s->pad_top, left = tx * 4 - s->pad_left;
-                #pragma clang loop unroll(full)
-                for (int y = 0; y < 6; y++) {
-                    int iy = top + y;
-                    #pragma clang loop unroll(full)
-                    for (int x = 0; x < 6; x++) {
-                        int ix = left + x;
-                        int inside = iy >= 0 && iy < s->input_height && ix >= 0 && ix < s->input_width;
-                        cells[y * 6 + x] = inside ? dx + n * sample_size + ((ptrdiff_t)iy * s->input_width + ix) * channels
-                                                  : s->discard;
-                    }
-                }
+                input_tile_cells(s, dx + n * sample_size, ty, tx, s->discard, cells);
                 const float *src = dv + ((ptrdiff_t)(n * s->tile_rows + ty) * s->tile_columns + tx) * channels;
                 /* Tiles overlap by two cells, so this tile's adds follow the previous tile's:
                  * vectorised across channels only. */
