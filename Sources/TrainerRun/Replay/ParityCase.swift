@@ -1,7 +1,7 @@
 import Foundation
 import TrainerHost
 
-/// One case of `../shared/keras-parity/*.jsonl`: a callback's parameters, the logs it was
+/// One case of `Tests/Fixtures/keras-parity/*.jsonl`: a callback's parameters, the logs it was
 /// fed and what Keras decided (see that folder's README).
 struct ParityCase: Decodable {
     var callback: String
