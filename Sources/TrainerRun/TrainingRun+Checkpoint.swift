@@ -9,11 +9,20 @@ extension TrainingRun {
         model.weights.map { "\($0.name)[\($0.shape.map(String.init).joined(separator: ","))]" }
     }
 
+    /// Asks for a checkpoint: it is written once every plugin has run the hook being
+    /// dispatched (`PositionTracker`), so it holds every plugin's state after that hook.
     public func saveCheckpoint(to directory: String) throws {
+        guard let tracker else { throw CheckpointError("checkpoints can be taken during training only") }
+        tracker.pendingCheckpoint = directory
+    }
+
+    /// Writes a checkpoint of the run as it stands now.
+    func writeCheckpoint(to directory: String) throws {
         guard let tracker else { throw CheckpointError("checkpoints can be taken during training only") }
         let position = CheckpointStore.Position(
             epoch: tracker.epoch, batch: tracker.batch, learningRate: learningRate, seed: config.seed,
-            plugins: instances.map(\.id), model: modelSignature)
+            plugins: instances.map(\.id), model: modelSignature,
+            progress: tracker.batch == nil ? nil : model.control.epochProgress?())
         let states = try instances.map { (id: $0.id, bytes: try $0.saveState()) }
         try CheckpointStore(directory: directory).save(position: position, model: model, pluginStates: states)
     }
@@ -24,16 +33,28 @@ extension TrainingRun {
         return true
     }
 
+    /// Removes the checkpoints in `directory`; during training, only once the final weights
+    /// are written, so that a failure or a kill before then leaves a run that can resume.
     public func removeCheckpoints(in directory: String) throws {
-        try CheckpointStore(directory: directory).removeAll()
+        if tracker != nil {
+            pendingRemovals.append(directory)
+        } else {
+            try CheckpointStore(directory: directory).removeAll()
+        }
+    }
+
+    /// Does the removals asked for during training.
+    func removePendingCheckpoints() throws {
+        defer { pendingRemovals = [] }
+        for directory in pendingRemovals { try CheckpointStore(directory: directory).removeAll() }
     }
 
     /// Restores the checkpoint a plugin asked for, once all plugins exist. Returns where
-    /// training goes on: (epoch, first step in it).
-    func resumeIfRequested() throws -> (epoch: Int, step: Int) {
-        guard let directory = pendingResume else { return (0, 0) }
+    /// training goes on: (epoch, first step in it, the running means of that epoch so far).
+    func resumeIfRequested() throws -> (epoch: Int, step: Int, progress: EpochProgress?) {
+        guard let directory = pendingResume else { return (0, 0, nil) }
         let store = CheckpointStore(directory: directory)
-        guard let checkpoint = try store.newest() else { return (0, 0) }
+        guard let checkpoint = try store.newest() else { return (0, 0, nil) }
         let position = checkpoint.position
         let name = checkpoint.path
         guard position.model == modelSignature else {
@@ -64,6 +85,6 @@ extension TrainingRun {
             let at = next.step > 0 ? "epoch \(next.epoch + 1), batch \(next.step + 1)" : "epoch \(next.epoch + 1)"
             Console.standardOutput("Resuming from \(name) at \(at)")
         }
-        return next
+        return (next.epoch, next.step, next.step > 0 ? position.progress : nil)
     }
 }

@@ -17,6 +17,8 @@ public final class TrainingRun: TrainingSession {
     var pendingResume: String?
     /// Where training stands, while it runs (for checkpoints).
     private(set) var tracker: PositionTracker?
+    /// Checkpoint directories to remove once the final weights are written.
+    var pendingRemovals: [String] = []
     public internal(set) var runParameters: RunParameters
     var config: RunConfig { plan.config }
 
@@ -65,13 +67,17 @@ public final class TrainingRun: TrainingSession {
             let validation = data.validation.map { ", validating on \($0.count)" } ?? ""
             Console.standardOutput("Training on \(data.training.count) samples\(validation); run directory: \(directory)")
         }
-        let tracker = PositionTracker(PluginDispatcher(instances: instances))
+        let tracker = PositionTracker(PluginDispatcher(instances: instances)) { [unowned self] directory in
+            do { try self.writeCheckpoint(to: directory) } catch {
+                throw TrainingFailure("could not write the checkpoint in \(directory): \(error)")
+            }
+        }
         self.tracker = tracker
         defer { self.tracker = nil }
         do {
             try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
-                          initialEpoch: start.epoch, initialStep: start.step,
+                          initialEpoch: start.epoch, initialStep: start.step, initialProgress: start.progress,
                           callbacks: tracker, control: model.control)
         } catch {
             try? Self.writeReport(instances, into: directory)
@@ -85,6 +91,9 @@ public final class TrainingRun: TrainingSession {
             throw TrainingFailure("could not save the final weights: \(error)")
         }
         if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
+        do { try removePendingCheckpoints() } catch {
+            throw TrainingFailure("could not remove the backup: \(error)")
+        }
     }
 
     /// `report.json`: what the plugins reported through "trainer.report/1", by plugin.

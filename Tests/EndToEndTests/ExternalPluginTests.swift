@@ -1,26 +1,27 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
-/// A plugin package outside this repository (examples/swift-plugin) depends on the Swift SDK
-/// through SwiftPM, builds its own .so, and the unchanged host loads and runs it.
+/// A plugin package outside the host's package (examples/swift-plugin) depends on the Swift SDK
+/// package (sdk/swift) by path, builds its own .so, and the unchanged host loads and runs it.
 final class ExternalPluginTests: EndToEndTestCase {
+    /// Where the example is built: beside the products, so that a second test run reuses the
+    /// build instead of starting over (SwiftPM locks the folder against concurrent builds).
+    static var scratch: URL {
+        URL(fileURLWithPath: Products.directory).deletingLastPathComponent()
+            .appendingPathComponent("external/swift-plugin")
+    }
+
     func testAnOutsidePackageBuiltAgainstTheSDKLoadsAndRuns() throws {
         try requireFashionMNIST()
         let example = URL(fileURLWithPath: TrainerBinary.repositoryExamples).appendingPathComponent("swift-plugin")
-        let scratch = directory.appendingPathComponent("build")
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--package-path", example.path, "--scratch-path", scratch.path]
-        let log = directory.appendingPathComponent("build.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        build.standardOutput = handle
-        build.standardError = handle
-        try build.run()
-        build.waitUntilExit()
-        try handle.close()
-        XCTAssertEqual(build.terminationStatus, 0, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
-        let library = scratch.appendingPathComponent("debug/libStopAtLoss.so")
+        // The SDK package has no dependencies: the build needs no network, and says so by
+        // refusing to resolve anything it would have to fetch.
+        let build = try ChildProcess.run(["swift", "build", "--package-path", example.path,
+                                          "--scratch-path", Self.scratch.path, "--disable-automatic-resolution"],
+                                         errors: .mergedIntoOutput)
+        XCTAssertEqual(build.status, 0, build.output)
+        let library = Self.scratch.appendingPathComponent("debug/libStopAtLoss.so")
         let plugins = directory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: library, to: plugins.appendingPathComponent("libStopAtLoss.so"))

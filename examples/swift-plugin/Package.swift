@@ -3,15 +3,15 @@
 //   swift build -c release
 //   cp .build/release/libStopAtLoss.so ~/.local/share/trainer/plugins/
 //   trainer train --plugin StopAtLoss --set threshold=0.4
-// Outside this repository, depend on it by URL instead of by path:
-//   .package(url: "https://github.com/<owner>/trainer", branch: "main")
+// The SDK (sdk/swift in trainer's repository) is a package with no dependencies of its own;
+// outside this repository, point the path at a checkout of it.
 import PackageDescription
 
 let package = Package(
     name: "StopAtLoss",
     products: [.library(name: "StopAtLoss", type: .dynamic, targets: ["StopAtLoss"])],
-    dependencies: [.package(name: "trainer", path: "../..")],
+    dependencies: [.package(name: "TrainerPluginSDK", path: "../../sdk/swift")],
     targets: [
-        .target(name: "StopAtLoss", dependencies: [.product(name: "TrainerPluginSDK", package: "trainer")]),
+        .target(name: "StopAtLoss", dependencies: [.product(name: "TrainerPluginSDK", package: "TrainerPluginSDK")]),
     ]
 )

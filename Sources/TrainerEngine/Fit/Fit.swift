@@ -17,10 +17,13 @@ extension Sequential {
     /// Samples are shuffled every epoch (a permutation drawn from `seed` and the epoch, so a
     /// run resumed at `initialEpoch` sees the same order); the last partial batch is used.
     /// `initialStep` resumes in the middle of `initialEpoch`: its first `initialStep` batches
-    /// are skipped (they ran before the interruption), and the epoch's logs cover the rest.
+    /// are skipped (they ran before the interruption), and `initialProgress` (the running means
+    /// `control.epochProgress` read then) continues the epoch's logs; without it they cover
+    /// the remaining batches only.
     @discardableResult
     public func fit(train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32,
                     shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0, initialStep: Int = 0,
+                    initialProgress: EpochProgress? = nil,
                     callbacks: FitCallback? = nil, control: TrainingControl? = nil) throws -> History {
         let control = control ?? self.control
         guard let optimizer, let loss else { throw ModelError("fit: compile the model first") }
@@ -50,6 +53,11 @@ extension Sequential {
         let history = History()
         var lossMean = RunningMean()
         var ranEpoch = false
+        if let initialProgress, initialProgress.metrics.count != metrics.count {
+            throw ModelError("fit: the epoch in progress had \(initialProgress.metrics.count) metric(s), the model has \(metrics.count)")
+        }
+        control.epochProgress = { EpochProgress(loss: lossMean, metrics: metrics.map(\.mean)) }
+        defer { control.epochProgress = nil }
 
         try callbacks?.trainBegin(logs: emptied(empty))
         for epoch in max(initialEpoch, 0)..<max(epochs, initialEpoch, 0) {
@@ -62,6 +70,10 @@ extension Sequential {
                 source.shuffle(&rng)
             }
             let firstStep = epoch == initialEpoch ? min(max(initialStep, 0), source.steps) : 0
+            if firstStep > 0, let initialProgress {
+                lossMean = initialProgress.loss
+                for (metric, mean) in zip(metrics, initialProgress.metrics) { metric.mean = mean }
+            }
             for step in firstStep..<source.steps {
                 reseedLayers(seed: seed, epoch: epoch, step: step)
                 try callbacks?.trainBatchBegin(step, logs: emptied(empty))
@@ -78,7 +90,8 @@ extension Sequential {
                 if control.stopRequested { break }
             }
 
-            for i in 0..<batchLogs.count { epochLogs.values[i] = batchLogs.values[i] }
+            epochLogs.values[0] = asFloat32(lossMean.mean)
+            for i in 0..<metrics.count { epochLogs.values[i + 1] = asFloat32(metrics[i].result) }
             if let validator {
                 try validator.run(callbacks: callbacks)
                 for i in 0..<validator.logs.count {

@@ -8,6 +8,10 @@ public final class TrainingControl {
     /// The optimizer whose rate `learningRate` reads and writes.
     public var optimizer: Optimizer?
 
+    /// While `fit` runs, reads the running means of the epoch in progress (for a checkpoint
+    /// taken from a hook); nil otherwise.
+    public internal(set) var epochProgress: (() -> EpochProgress)?
+
     public init(optimizer: Optimizer? = nil) {
         self.optimizer = optimizer
     }

@@ -13,7 +13,7 @@ func argmax(_ p: UnsafePointer<Float>, _ count: Int) -> Int {
 /// Keras's `sparse_categorical_accuracy`: argmax of the prediction equals the class index.
 public final class SparseCategoricalAccuracy: Metric {
     public let name: String
-    private var mean = RunningMean()
+    public var mean = RunningMean()
     public init(name: String = "sparse_categorical_accuracy") { self.name = name }
     public func reset() { mean.reset() }
     public var result: Double { mean.mean }
@@ -31,7 +31,7 @@ public final class SparseCategoricalAccuracy: Metric {
 /// Keras's `categorical_accuracy`: argmax of the prediction equals argmax of the target.
 public final class CategoricalAccuracy: Metric {
     public let name: String
-    private var mean = RunningMean()
+    public var mean = RunningMean()
     public init(name: String = "categorical_accuracy") { self.name = name }
     public func reset() { mean.reset() }
     public var result: Double { mean.mean }
@@ -50,7 +50,7 @@ public final class CategoricalAccuracy: Metric {
 public final class BinaryAccuracy: Metric {
     public let name: String
     public let threshold: Float
-    private var mean = RunningMean()
+    public var mean = RunningMean()
     public init(name: String = "binary_accuracy", threshold: Float = 0.5) {
         self.name = name
         self.threshold = threshold

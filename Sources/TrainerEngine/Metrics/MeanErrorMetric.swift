@@ -3,7 +3,7 @@
 public final class MeanErrorMetric: Metric {
     public let name: String
     public let squared: Bool
-    private var mean = RunningMean()
+    public var mean = RunningMean()
     public init(name: String, squared: Bool) {
         self.name = name
         self.squared = squared

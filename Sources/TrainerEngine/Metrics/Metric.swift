@@ -8,13 +8,20 @@ public protocol Metric: AnyObject {
     func update(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int, outputShape: [Int])
     /// The running mean (0 before any update).
     var result: Double { get }
+    /// The sums behind `result` since `reset`: saved with a checkpoint taken in the middle of an
+    /// epoch and set back when the run resumes, so the epoch's mean covers all its batches.
+    var mean: RunningMean { get set }
 }
 
 /// A running mean weighted by sample counts (Keras's `Mean` with `sample_weight`).
-public struct RunningMean {
+public struct RunningMean: Codable, Equatable, Sendable {
     public private(set) var total: Double = 0
     public private(set) var count: Double = 0
     public init() {}
+    public init(total: Double, count: Double) {
+        self.total = total
+        self.count = count
+    }
     public mutating func reset() { total = 0; count = 0 }
     public mutating func add(_ value: Double, weight: Double) {
         total += value * weight

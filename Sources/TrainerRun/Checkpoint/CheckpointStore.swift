@@ -27,6 +27,9 @@ struct CheckpointStore {
         var plugins: [String]
         /// Weight names and shapes, "dense/kernel[784,128]"; a resume needs the same model.
         var model: [String]
+        /// The running means of the epoch in progress when `batch` is not nil (absent from
+        /// checkpoints of older versions: the resumed epoch's logs then cover its rest only).
+        var progress: EpochProgress?
 
         /// Where training goes on from: (epoch, first step to run in it).
         var next: (epoch: Int, step: Int) {
