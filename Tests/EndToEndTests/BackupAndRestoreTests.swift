@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// BackupAndRestore: a run killed with SIGKILL and started again with the same command
@@ -37,27 +38,21 @@ final class BackupAndRestoreTests: EndToEndTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: backup.path), "delete_checkpoint removes the backup at the end")
 
         // Start the same run and kill it once it has backed up past the first epoch.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TrainerBinary.path)
-        process.arguments = ["train", "run.toml", "--run-dir", "interrupted", "--verbose", "0"]
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
+        let process = try TrainerExecutable.start(["train", "run.toml", "--run-dir", "interrupted", "--verbose", "0"],
+                                                  in: directory.path)
         var killedMidRun = false
-        while process.isRunning && Date() < deadline {
+        while process.isRunning {
             let history = directory.appendingPathComponent("interrupted/history.json")
             if let data = try? Data(contentsOf: history), let text = String(data: data, encoding: .utf8), text.contains("\"epochs\": [0,") {
-                kill(process.processIdentifier, SIGKILL)
+                process.kill(SIGKILL)
                 killedMidRun = true
                 break
             }
             usleep(2_000)
         }
-        process.waitUntilExit()
+        let interrupted = try process.wait()
         try XCTSkipUnless(killedMidRun, "the run finished before it could be interrupted")
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(interrupted.reason, .uncaughtSignal, interrupted.output + interrupted.errors)
         let backups = try FileManager.default.contentsOfDirectory(atPath: backup.path).filter { $0.hasPrefix("checkpoint-") }
         XCTAssertFalse(backups.isEmpty)
 

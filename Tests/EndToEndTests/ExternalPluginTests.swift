@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// A plugin package outside this repository (examples/swift-plugin) depends on the Swift SDK
@@ -8,18 +9,10 @@ final class ExternalPluginTests: EndToEndTestCase {
         try requireFashionMNIST()
         let example = URL(fileURLWithPath: TrainerBinary.repositoryExamples).appendingPathComponent("swift-plugin")
         let scratch = directory.appendingPathComponent("build")
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--package-path", example.path, "--scratch-path", scratch.path]
-        let log = directory.appendingPathComponent("build.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        build.standardOutput = handle
-        build.standardError = handle
-        try build.run()
-        build.waitUntilExit()
-        try handle.close()
-        XCTAssertEqual(build.terminationStatus, 0, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        // A package of its own: resolving it and building the SDK may take a while.
+        let build = try ChildProcess.run(["swift", "build", "--package-path", example.path, "--scratch-path", scratch.path],
+                                         errors: .mergedIntoOutput, timeout: 1200)
+        XCTAssertEqual(build.status, 0, build.output)
         let library = scratch.appendingPathComponent("debug/libStopAtLoss.so")
         let plugins = directory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)

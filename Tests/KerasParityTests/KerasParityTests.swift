@@ -48,20 +48,10 @@ final class KerasParityTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: trainer.path) else {
             throw XCTSkip("trainer is not built at \(trainer.path); run `swift build` first")
         }
-        let process = Process()
-        process.executableURL = trainer
-        process.arguments = ["replay", "--cases", file.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TRAINER_PLUGIN_PATH"] = nil
-        process.environment = environment
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        let result = try ChildProcess.run([trainer.path, "replay", "--cases", file.path],
+                                          in: FileManager.default.temporaryDirectory.path,
+                                          environment: ["TRAINER_PLUGIN_PATH": nil], errors: .discarded)
+        return try result.output.split(separator: "\n").map { line in
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
     }
