@@ -3,7 +3,9 @@ import Foundation
 import PluginTestSupport
 import XCTest
 
-/// Timer through the C ABI, on the real (monotonic) clock with short budgets.
+/// Timer through the C ABI. No test waits for the clock: a test that needs time spent loads a
+/// saved state whose elapsed time is at the budget or under it, as a resumed run does, so that
+/// the state, not how long the test takes, decides whether a check stops training.
 final class TimerTests: XCTestCase {
     private var plugin: LoadedPlugin!
 
@@ -38,35 +40,65 @@ final class TimerTests: XCTestCase {
         }
     }
 
+    /// A budget of one hour (3600 s), for the tests that resume near it.
+    private let oneHour: [String: ParameterValue] = ["duration": .string("01:00:00")]
+
+    func testAResumedRunUnderTheBudgetIsNotStopped() throws {
+        for interval in ["step", "epoch"] {
+            let host = FakeHost()
+            let timer = try plugin.createInstance(host: host, oneHour.merging(["interval": .string(interval)]) { $1 }).get()
+            defer { timer.destroy() }
+            // A minute under the budget: the calls below take far less than that.
+            XCTAssertEqual(timer.loadState(state(elapsed: 3540)), statusOK)
+            XCTAssertEqual(timer.trainBegin(), statusOK)
+            for batch in 0..<3 {
+                XCTAssertEqual(timer.batchEnd(batch, [("loss", 1)]), statusOK)
+            }
+            XCTAssertEqual(timer.epochEnd(0, [("loss", 1)]), statusOK)
+            XCTAssertEqual(timer.trainEnd(), statusOK)
+            XCTAssertEqual(host.stopRequests, 0, interval)
+            XCTAssertEqual(host.info, [], interval)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(host.reports["elapsed_seconds"]), 3540, "the saved time counts")
+        }
+    }
+
     func testStopsOnceTheBudgetIsSpentCheckingEveryStep() throws {
         let host = FakeHost()
-        let timer = try plugin.createInstance(host: host, ["duration": .string("00:00:00:01")]).get()
+        let timer = try plugin.createInstance(host: host, oneHour).get()
         defer { timer.destroy() }
+        // At the budget: spent (elapsed >= duration), and shown as 1:00:00 unless a whole second
+        // passes between these calls.
+        XCTAssertEqual(timer.loadState(state(elapsed: 3600)), statusOK)
         XCTAssertEqual(timer.trainBegin(), statusOK)
+        XCTAssertEqual(host.stopRequests, 1, "checked as training begins")
+        XCTAssertEqual(host.info, ["Time limit reached. Elapsed time is 1:00:00. Signaling Trainer to stop."])
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(host.reports["elapsed_seconds"]), 3600)
+        // Every later batch checks again and asks again (Lightning sets should_stop at each
+        // check); the message is said once.
         XCTAssertEqual(timer.batchEnd(0, [("loss", 1)]), statusOK)
-        XCTAssertEqual(host.stopRequests, 0)
-        Thread.sleep(forTimeInterval: 1.05)
         XCTAssertEqual(timer.batchEnd(1, [("loss", 1)]), statusOK)
-        XCTAssertEqual(host.stopRequests, 1)
-        XCTAssertEqual(host.info, ["Time limit reached. Elapsed time is 0:00:01. Signaling Trainer to stop."])
+        XCTAssertEqual(host.stopRequests, 3)
         XCTAssertEqual(timer.epochEnd(0, [("loss", 1)]), statusOK)
+        XCTAssertEqual(host.stopRequests, 3, "epoch ends are not checked with interval step")
+        XCTAssertEqual(host.info.count, 1)
         XCTAssertEqual(timer.trainEnd(), statusOK)
-        let elapsed = try XCTUnwrap(host.reports["elapsed_seconds"])
-        XCTAssertGreaterThanOrEqual(elapsed, 1)
-        XCTAssertLessThan(elapsed, 30)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(host.reports["elapsed_seconds"]), 3600)
     }
 
     func testEpochIntervalChecksOnlyAtEpochEnd() throws {
         let host = FakeHost()
-        let timer = try plugin.createInstance(host: host, ["duration": .string("00:00:01"), "interval": .string("epoch"),
+        let timer = try plugin.createInstance(host: host, ["duration": .string("00:01:00:00"), "interval": .string("epoch"),
                                                            "verbose": .bool(false)]).get()
         defer { timer.destroy() }
+        XCTAssertEqual(timer.loadState(state(elapsed: 3600)), statusOK)
         XCTAssertEqual(timer.trainBegin(), statusOK)
-        Thread.sleep(forTimeInterval: 1.05)
-        XCTAssertEqual(timer.batchEnd(0, [("loss", 1)]), statusOK)
-        XCTAssertEqual(host.stopRequests, 0, "batches are not checked with interval epoch")
+        XCTAssertEqual(host.stopRequests, 1, "checked as training begins whatever the interval")
+        for batch in 0..<3 {
+            XCTAssertEqual(timer.batchEnd(batch, [("loss", 1)]), statusOK)
+        }
+        XCTAssertEqual(host.stopRequests, 1, "batches are not checked with interval epoch")
         XCTAssertEqual(timer.epochEnd(0, [("loss", 1)]), statusOK)
-        XCTAssertEqual(host.stopRequests, 1)
+        XCTAssertEqual(host.stopRequests, 2)
         XCTAssertTrue(host.info.isEmpty, "verbose false")
     }
 
@@ -87,7 +119,7 @@ final class TimerTests: XCTestCase {
         let firstHost = FakeHost()
         let first = try plugin.createInstance(host: firstHost, ["duration": .string("00:00:00:05")]).get()
         XCTAssertEqual(first.trainBegin(), statusOK)
-        Thread.sleep(forTimeInterval: 0.05)
+        XCTAssertEqual(first.batchEnd(0, [("loss", 1)]), statusOK)
         XCTAssertEqual(first.trainEnd(), statusOK)
         let saved = try XCTUnwrap(first.saveState())
         first.destroy()

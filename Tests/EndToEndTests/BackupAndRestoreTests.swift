@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// BackupAndRestore's checks on what it resumes from (ResumeTests kill and resume runs).

@@ -19,7 +19,7 @@ final class ExternalPluginTests: EndToEndTestCase {
         // refusing to resolve anything it would have to fetch.
         let build = try ChildProcess.run(["swift", "build", "--package-path", example.path,
                                           "--scratch-path", Self.scratch.path, "--disable-automatic-resolution"],
-                                         errors: .mergedIntoOutput)
+                                         errors: .mergedIntoOutput, timeout: 1200)
         XCTAssertEqual(build.status, 0, build.output)
         let library = Self.scratch.appendingPathComponent("debug/libStopAtLoss.so")
         let plugins = directory.appendingPathComponent("plugins")

@@ -1,9 +1,12 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// A plugin built against an older minor version of the ABI loads and runs in this host
 /// (Tests/Fixtures/abi-1.0 keeps the 1.0 header). The Swift one handles its descriptor through
-/// generic code, which makes the Swift runtime register the 1.0 layout in the process.
+/// generic code, which makes the Swift runtime register the 1.0 layout in the process. In a
+/// real run its hook logs each epoch's loss and stops training after the second epoch, so the
+/// run shows that the hook ran with the right logs and that its host table works.
 final class OlderPluginTests: EndToEndTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/abi-1.0")
@@ -11,14 +14,9 @@ final class OlderPluginTests: EndToEndTestCase {
     func testASwiftPluginBuiltAgainstABI10LoadsAndRuns() throws {
         let plugins = directory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swiftc", "-emit-library", "-parse-as-library", "-I", Self.fixtures.path,
-                           Self.fixtures.appendingPathComponent("OldSwiftPlugin.swift").path,
-                           "-o", plugins.appendingPathComponent("libOldSwift.so").path]
-        try build.run()
-        build.waitUntilExit()
-        XCTAssertEqual(build.terminationStatus, 0, "swiftc failed")
+        try ChildProcess.runSuccessfully(["swiftc", "-emit-library", "-parse-as-library", "-I", Self.fixtures.path,
+                                          Self.fixtures.appendingPathComponent("OldSwiftPlugin.swift").path,
+                                          "-o", plugins.appendingPathComponent("libOldSwift.so").path])
 
         let list = try trainer("plugins", "list", "--json")
         XCTAssertEqual(list.status, 0, list.output)
@@ -29,8 +27,16 @@ final class OlderPluginTests: EndToEndTestCase {
         XCTAssertEqual(old["hooks"] as? [String], ["on_epoch_end"])
 
         try requireFashionMNIST()
-        let run = try trainer("train", "--epochs", "1", "--limit", "128", "--run-dir", "run", "--verbose", "0",
+        let run = try trainer("train", "--epochs", "4", "--limit", "128", "--run-dir", "run", "--verbose", "0",
                               "--plugin", "OldSwift")
         XCTAssertEqual(run.status, 0, run.output)
+        // Its stop request ended training after epoch 1...
+        let data = try Data(contentsOf: directory.appendingPathComponent("run/history.json"))
+        let history = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(history["epochs"] as? [Int], [0, 1], run.output)
+        // ...and its hook saw each epoch's own loss in the logs.
+        let losses = try XCTUnwrap((history["history"] as? [String: [Double]])?["loss"], "\(history)")
+        let said = run.stdout.split(separator: "\n").filter { $0.hasPrefix("OldSwift saw epoch ") }.map(String.init)
+        XCTAssertEqual(said, losses.enumerated().map { "OldSwift saw epoch \($0) with loss \($1)" }, run.output)
     }
 }

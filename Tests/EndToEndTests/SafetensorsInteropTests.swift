@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 /// Weights saved by a run are read by the `safetensors` Python package, and a forward pass in
@@ -7,13 +8,8 @@ import XCTest
 final class SafetensorsInteropTests: EndToEndTestCase {
     func testPythonReadsTheWeightsAndReproducesThePredictions() throws {
         try requireFashionMNIST()
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import safetensors, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with safetensors and numpy is not installed (scripts/install-deps --test)")
+        let probe = try ChildProcess.run(["python3", "-c", "import safetensors, numpy"], errors: .discarded)
+        try XCTSkipUnless(probe.status == 0, "python3 with safetensors and numpy is not installed (scripts/install-deps --test)")
 
         let config = try write("""
             epochs = 1
@@ -44,16 +40,9 @@ final class SafetensorsInteropTests: EndToEndTestCase {
             ours = np.load("p.npy")[:200]
             print(float(np.abs(p - ours).max()))
             """, to: "check.py")
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", script.path, images]
-        check.currentDirectoryURL = directory
-        let output = Pipe()
-        check.standardOutput = output
-        try check.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        XCTAssertEqual(check.terminationStatus, 0, text)
+        let check = try ChildProcess.run(["python3", script.path, images], in: directory.path)
+        let text = check.output
+        XCTAssertEqual(check.status, 0, text + check.errors)
         let difference = try XCTUnwrap(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), text)
         XCTAssertLessThan(difference, 1e-5)
     }

@@ -18,12 +18,13 @@ enum TrainerBinary {
     static let fashionMNIST = TrainerExecutable.fashionMNIST
 
     /// Runs `trainer ARGS` in `directory`, with HOME pointing there too so no user plugin
-    /// directory leaks in.
-    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws -> Result {
+    /// directory leaks in; a run still going after `timeout` seconds is killed and throws.
+    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:],
+                    timeout: TimeInterval = ChildProcess.defaultTimeout) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw XCTSkip("trainer binary not built at \(path); run `swift build` first")
         }
-        let result = try TrainerExecutable.run(arguments, in: directory.path, environment: extra)
+        let result = try TrainerExecutable.run(arguments, in: directory.path, environment: extra, timeout: timeout)
         return Result(status: result.status, stdout: result.output, stderr: result.errors)
     }
 }

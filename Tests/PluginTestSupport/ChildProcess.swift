@@ -2,8 +2,14 @@ import Foundation
 
 /// Runs a program to its end (cc, swiftc, readelf, nm, python3, the `trainer` executable) and
 /// collects its status and what it printed. The program is found on PATH (through
-/// /usr/bin/env) unless given as a path.
+/// /usr/bin/env) unless given as a path. Every program gets a time limit: one still running
+/// when it passes is killed and the call throws `ChildProcess.TimedOut`, so a hang fails the
+/// test instead of stalling the suite.
 public enum ChildProcess {
+    /// The time limit of a call that names none, in seconds: ample for a training run of the
+    /// tests or a compiler on a busy machine, and still an end to a hang.
+    public static let defaultTimeout: TimeInterval = 300
+
     /// Where the program's standard error goes.
     public enum ErrorStream {
         /// Collected apart from standard output, in `Result.errors`.
@@ -16,8 +22,11 @@ public enum ChildProcess {
 
     /// How the program ended and what it printed.
     public struct Result {
-        /// The exit status.
+        /// The exit status, or the number of the signal that ended the program when `reason`
+        /// is `.uncaughtSignal`.
         public let status: Int32
+        /// Whether the program exited or was ended by a signal.
+        public let reason: Process.TerminationReason
         /// Standard output, as bytes (for JSON and other binary readers).
         public let outputData: Data
         /// Standard error (empty unless `ErrorStream.captured`).
@@ -30,10 +39,22 @@ public enum ChildProcess {
     /// Runs `arguments` (the program, then its arguments) in `directory` (default: this
     /// process's), with `environment` changed on top of this process's: a nil value removes a
     /// variable. Both pipes are read while the program runs, so neither can fill up and block it.
+    /// Throws `TimedOut` when the program is still running after `timeout` seconds (it is then
+    /// killed).
     @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil,
                            environment changes: [String: String?] = [:],
-                           errors errorStream: ErrorStream = .captured) throws -> Result {
+                           errors errorStream: ErrorStream = .captured,
+                           timeout: TimeInterval = defaultTimeout) throws -> Result {
+        try start(arguments, in: directory, environment: changes, errors: errorStream, timeout: timeout).wait()
+    }
+
+    /// Starts what `run` runs and returns at once, for a test that acts while the program runs
+    /// (watches its files, kills it); `RunningChild.wait()` then gives the result.
+    public static func start(_ arguments: [String], in directory: String? = nil,
+                             environment changes: [String: String?] = [:],
+                             errors errorStream: ErrorStream = .captured,
+                             timeout: TimeInterval = defaultTimeout) throws -> RunningChild {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -51,36 +72,25 @@ public enum ChildProcess {
         case .mergedIntoOutput: process.standardError = output
         case .discarded: process.standardError = FileHandle.nullDevice
         }
-        try process.run()
-        let collected = CollectedBytes()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            collected.data = output.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let errorData = errors?.fileHandleForReading.readDataToEndOfFile() ?? Data()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, outputData: collected.data,
-                      errors: String(decoding: errorData, as: UTF8.self))
+        return try RunningChild(process, arguments: arguments, output: output, errors: errors, timeout: timeout)
     }
 
     /// `run`, for programs that must succeed (compilers, build steps): a non-zero status throws
     /// a HarnessError with the command and its standard error.
     @discardableResult
     public static func runSuccessfully(_ arguments: [String], in directory: String? = nil,
-                                       environment changes: [String: String?] = [:]) throws -> Result {
-        let result = try run(arguments, in: directory, environment: changes)
-        guard result.status == 0 else {
-            let command = arguments.prefix(8).joined(separator: " ") + (arguments.count > 8 ? " ..." : "")
-            throw HarnessError("\(command) failed with status \(result.status):\n\(result.errors)")
+                                       environment changes: [String: String?] = [:],
+                                       timeout: TimeInterval = defaultTimeout) throws -> Result {
+        let result = try run(arguments, in: directory, environment: changes, timeout: timeout)
+        guard result.status == 0, result.reason == .exit else {
+            let ending = result.reason == .exit ? "failed with status" : "was killed by signal"
+            throw HarnessError("\(command(arguments)) \(ending) \(result.status):\n\(result.errors)")
         }
         return result
     }
-}
 
-/// Bytes read on another thread; read back only after that thread is done.
-private final class CollectedBytes: @unchecked Sendable {
-    var data = Data()
+    /// A command for a message: its first eight words, then "..." if there are more.
+    static func command(_ arguments: [String]) -> String {
+        arguments.prefix(8).joined(separator: " ") + (arguments.count > 8 ? " ..." : "")
+    }
 }

@@ -22,11 +22,28 @@ public enum TrainerExecutable {
 
     /// Runs `trainer ARGUMENTS` in `directory`, with HOME there too and TRAINER_PLUGIN_PATH
     /// unset, so that the run sees no plugin but those of the products directory; `environment`
-    /// adds variables on top.
+    /// adds variables on top. Throws `ChildProcess.TimedOut` when the run takes longer than
+    /// `timeout` seconds.
     public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
-                           errors: ChildProcess.ErrorStream = .captured) throws -> ChildProcess.Result {
+                           errors: ChildProcess.ErrorStream = .captured,
+                           timeout: TimeInterval = ChildProcess.defaultTimeout) throws -> ChildProcess.Result {
+        try ChildProcess.run([path] + arguments, in: directory, environment: changes(directory, environment),
+                             errors: errors, timeout: timeout)
+    }
+
+    /// Starts what `run` runs and returns at once (see `ChildProcess.start`).
+    public static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                             errors: ChildProcess.ErrorStream = .captured,
+                             timeout: TimeInterval = ChildProcess.defaultTimeout) throws -> RunningChild {
+        try ChildProcess.start([path] + arguments, in: directory, environment: changes(directory, environment),
+                               errors: errors, timeout: timeout)
+    }
+
+    /// The environment changes of a run in `directory`: HOME there, no TRAINER_PLUGIN_PATH,
+    /// then `environment`.
+    private static func changes(_ directory: String, _ environment: [String: String]) -> [String: String?] {
         var changes: [String: String?] = ["HOME": directory, "TRAINER_PLUGIN_PATH": nil]
         for (name, value) in environment { changes[name] = value }
-        return try ChildProcess.run([path] + arguments, in: directory, environment: changes, errors: errors)
+        return changes
     }
 }

@@ -39,8 +39,9 @@ final class RemoteMonitorTests: XCTestCase {
                                                                  ("learning_rate", 0.001)]), statusOK)
         XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 1, [("loss", 0.25)]), statusOK)
         let requests = server.requests
-        XCTAssertEqual(requests.count, 2)
-        guard requests.count == 2 else { return }
+        guard requests.count == 2 else {
+            return XCTFail("the server received \(requests.count) requests, not one per epoch: \(requests)")
+        }
         XCTAssertEqual(requests[0].method, "POST")
         XCTAssertEqual(requests[0].path, "/publish/epoch/end/")
         XCTAssertEqual(requests[0].header("Content-Type"), "application/x-www-form-urlencoded")
@@ -173,14 +174,13 @@ final class RemoteMonitorTests: XCTestCase {
         let host = FakeHost()
         let instance = try plugin.requireInstance(host: host, ["root": .string(server.root), "timeout": .double(0.5)])
         defer { plugin.destroy(instance) }
-        let start = Date()
         XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 1)]), statusOK)
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertLessThan(elapsed, 3, "waited \(elapsed) s")
-        XCTAssertGreaterThanOrEqual(elapsed, 0.4)
-        let warnings = host.messages(at: TRAINER_LOG_WARNING)
-        XCTAssertEqual(warnings.count, 1)
-        XCTAssertTrue(warnings.first?.hasPrefix("Could not reach RemoteMonitor root server at \(server.root) (") ?? false,
-                      "\(warnings)")
+        // The request arrived and was never answered; the plugin's own limit ended the wait
+        // (URLSession's backstop says "timed out", a closed connection something else).
+        XCTAssertEqual(server.requests(atLeast: 1).map(\.path), ["/publish/epoch/end/"])
+        XCTAssertEqual(host.messages(at: TRAINER_LOG_WARNING),
+                       ["Could not reach RemoteMonitor root server at \(server.root) (no answer within 0.5 s)"])
+        XCTAssertEqual(plugin.call(\.on_train_end, instance), statusOK)
+        XCTAssertEqual(host.stopRequests, 0)
     }
 }

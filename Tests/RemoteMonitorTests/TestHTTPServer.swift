@@ -34,7 +34,7 @@ final class TestHTTPServer: @unchecked Sendable {
     private let behavior: Behavior
     private let maxConnections: Int
     private let deadline: Date
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var recorded: [Request] = []
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
@@ -86,6 +86,16 @@ final class TestHTTPServer: @unchecked Sendable {
         return recorded
     }
 
+    /// The requests received, once there are at least `count` (or after `seconds`, whatever
+    /// arrived): for a client that does not wait for the answer to know the server read it.
+    func requests(atLeast count: Int, within seconds: TimeInterval = 10) -> [Request] {
+        let limit = Date().addingTimeInterval(seconds)
+        lock.lock()
+        defer { lock.unlock() }
+        while recorded.count < count && lock.wait(until: limit) {}
+        return recorded
+    }
+
     private var shouldStop: Bool {
         lock.lock()
         defer { lock.unlock() }
@@ -111,6 +121,7 @@ final class TestHTTPServer: @unchecked Sendable {
         guard let request = readRequest(connection) else { return }
         lock.lock()
         recorded.append(request)
+        lock.broadcast()
         lock.unlock()
         switch behavior {
         case .answer(let statuses):
