@@ -61,7 +61,9 @@ final class TensorBoardTrainRunTests: XCTestCase {
         XCTAssertTrue(summary.contains("| dense/kernel | 784 × 128 | 100,352 |"), summary)
         XCTAssertTrue(summary.contains("Total parameters: 101,770"), summary)
 
-        guard try RealTensorBoardTests.tensorBoardProbe.get().status == 0 else { return }
+        guard try RealTensorBoardTests.tensorBoardProbe.get().status == 0 else {
+            throw XCTSkip("python3 cannot import tensorboard, so the real TensorBoard did not read the files (scripts/install-deps --test)")
+        }
         let events = try ChildProcess.run([Repository.root + "/scripts/tensorboard-events", runDirectory + "/logs"],
                                           in: dir, environment: ["HOME": dir], errors: .discarded)
         XCTAssertEqual(events.status, 0, events.output)

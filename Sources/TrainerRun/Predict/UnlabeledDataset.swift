@@ -29,8 +29,9 @@ final class UnlabeledDataset: Dataset {
         }
         var values = array.floats()
         if array.elementType == .uint8 {
-            let scale = Float(rescale)
-            for i in values.indices { values[i] *= scale }
+            // As the training data's bytes: each value rounded once from double precision.
+            let normalization = ByteNormalization(scale: rescale)
+            for i in values.indices { values[i] = normalization.apply(UInt8(values[i])) }
         }
         return UnlabeledDataset(features: values, count: array.shape[0], featureShape: Array(array.shape.dropFirst()))
     }
