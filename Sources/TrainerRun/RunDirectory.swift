@@ -18,17 +18,20 @@ enum RunDirectory {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd'T'HH-mm-ss"
         let stamp = formatter.string(from: now)
-        var candidate = "runs/\(stamp)"
-        var n = 1
-        while fileManager.fileExists(atPath: candidate) {
-            n += 1
-            candidate = "runs/\(stamp)-\(n)"
-        }
         do {
-            try fileManager.createDirectory(atPath: candidate, withIntermediateDirectories: true)
+            try fileManager.createDirectory(atPath: "runs", withIntermediateDirectories: true)
         } catch {
-            throw ConfigError(source: "run directory", key: nil, "cannot create \(candidate): \(error.localizedDescription)")
+            throw ConfigError(source: "run directory", key: nil, "cannot create runs: \(error.localizedDescription)")
         }
-        return candidate
+        // mkdir(2) fails when the directory exists, so two runs started in the same second
+        // cannot both take the same name: the second one gets the next number.
+        for n in 1... {
+            let candidate = n == 1 ? "runs/\(stamp)" : "runs/\(stamp)-\(n)"
+            if mkdir(candidate, 0o777) == 0 { return candidate }
+            guard errno == EEXIST else {
+                throw ConfigError(source: "run directory", key: nil, "cannot create \(candidate): \(String(cString: strerror(errno)))")
+            }
+        }
+        fatalError("unreachable")
     }
 }
