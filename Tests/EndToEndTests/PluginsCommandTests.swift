@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 
 final class PluginsCommandTests: EndToEndTestCase {
@@ -85,5 +86,19 @@ final class PluginsCommandTests: EndToEndTestCase {
         XCTAssertTrue(badValue.stderr.contains("parameter threshold: threshold must be a number"), badValue.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("trainer.toml").path),
                        "nothing is written when the settings are wrong")
+    }
+
+    /// A Swift plugin built with another toolchain loads, with a warning in the listing.
+    func testAnotherSwiftToolchainIsWarnedAbout() throws {
+        let folder = directory.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = try CCompiler.buildPlugin(Repository.fixtures + "/noop.c", into: folder.path, name: "Noop",
+                                      defines: ["TOOLCHAIN=\"swift-5.9\""])
+        let result = try trainer("plugins", "list", "--json", "--plugins-dir", folder.path)
+        XCTAssertEqual(result.status, 0, result.output)
+        let plugins = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let noop = try XCTUnwrap(plugins.first { $0["id"] as? String == "Noop" })
+        XCTAssertEqual(noop["status"] as? String, "ok", "\(noop)")
+        XCTAssertTrue((noop["reason"] as? String ?? "").contains("built with swift-5.9"), "\(noop)")
     }
 }

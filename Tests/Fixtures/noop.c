@@ -1,5 +1,6 @@
 /* A valid plugin with no hooks at all (every hook pointer NULL) and no parameters: the
- * baseline of the dispatch-overhead benchmark. */
+ * baseline of the dispatch-overhead benchmark. With -DTOOLCHAIN='"swift-5.9"' its descriptor
+ * claims to come from another Swift toolchain than the host's. */
 #include "trainer_plugin.h"
 
 static const trainer_hooks_t hooks = {.struct_size = sizeof(trainer_hooks_t)};
@@ -23,6 +24,9 @@ static const trainer_plugin_descriptor_t descriptor = {
     .create = create,
     .destroy = destroy,
     .hooks = &hooks,
+#ifdef TOOLCHAIN
+    .toolchain = TOOLCHAIN,
+#endif
 };
 
 TRAINER_EXPORT const trainer_plugin_descriptor_t *trainer_plugin_entry(void) { return &descriptor; }
