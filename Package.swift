@@ -71,16 +71,19 @@ let package = Package(
         .target(name: "TrainerEngine", dependencies: ["COpenBLAS", "CTrainerKernels", "TrainerData"]),
         // The engine's hot loops over channel vectors, built for several instruction sets.
         .target(name: "CTrainerKernels"),
+        // What the training process does when a plugin crashes, exits or hangs in process, and
+        // on SIGINT/SIGTERM: handlers that only write, a watchdog, the interrupt flag.
+        .target(name: "CTrainerGuard"),
         // Data sets and their file formats.
         .target(name: "TrainerData", dependencies: ["CZlib"]),
         // Plugin discovery, loading, validation and dispatch; the host table.
         .target(name: "TrainerHost", dependencies: [
-            "CTrainerPlugin", "SwiftToolchain", "TrainerEngine",
+            "CTrainerPlugin", "CTrainerGuard", "SwiftToolchain", "TrainerEngine",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A run: configuration, model building, wiring engine, data and plugins together.
         .target(name: "TrainerRun", dependencies: [
-            "TrainerEngine", "TrainerData", "TrainerHost",
+            "TrainerEngine", "TrainerData", "TrainerHost", "CTrainerGuard",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),

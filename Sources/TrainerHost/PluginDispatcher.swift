@@ -1,3 +1,4 @@
+import CTrainerGuard
 import CTrainerPlugin
 import TrainerEngine
 
@@ -5,7 +6,8 @@ import TrainerEngine
 ///
 /// For each hook it keeps the list of (function, instance) pairs of the plugins that provide
 /// it, made once; a call walks that list and nothing else. Logs are mirrored into reused C
-/// buffers, so dispatch allocates nothing per call.
+/// buffers, so dispatch allocates nothing per call. Every call is marked for the guard
+/// (`GuardedCall`): a plugin that crashes, exits or hangs in it is named with the hook.
 public final class PluginDispatcher: FitCallback {
     public let instances: [PluginInstance]
 
@@ -13,6 +15,8 @@ public final class PluginDispatcher: FitCallback {
         let function: F
         let instance: UnsafeMutableRawPointer?
         let plugin: Int
+        /// The plugin's id, for the guard.
+        let name: UnsafePointer<CChar>
     }
 
     private var plain: [PluginHook: ContiguousArray<Call<trainer_hook_fn>>] = [:]
@@ -32,12 +36,12 @@ public final class PluginDispatcher: FitCallback {
         self.instances = instances
         func plainCalls(_ hook: PluginHook, _ pick: (trainer_hooks_t) -> trainer_hook_fn?) -> ContiguousArray<Call<trainer_hook_fn>> {
             ContiguousArray(instances.enumerated().compactMap { index, item in
-                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
+                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index, name: GuardedCall.name(item.id)) }
             })
         }
         func indexedCalls(_ pick: (trainer_hooks_t) -> trainer_indexed_hook_fn?) -> ContiguousArray<Call<trainer_indexed_hook_fn>> {
             ContiguousArray(instances.enumerated().compactMap { index, item in
-                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index) }
+                pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index, name: GuardedCall.name(item.id)) }
             })
         }
         plain[.trainBegin] = plainCalls(.trainBegin) { $0.on_train_begin }
@@ -72,8 +76,12 @@ public final class PluginDispatcher: FitCallback {
     private func run(_ calls: ContiguousArray<Call<trainer_hook_fn>>?, _ hook: PluginHook, _ logs: Logs) throws {
         guard let calls, !calls.isEmpty else { return }
         let c = mirror(logs)
+        let entry = hook.guardName
         for call in calls {
-            if call.function(call.instance, c) != TRAINER_STATUS_OK {
+            trainer_guard_enter(call.name, entry)
+            let status = call.function(call.instance, c)
+            trainer_guard_leave()
+            if status != TRAINER_STATUS_OK {
                 throw PluginRunError.hookFailed(plugin: instances[call.plugin].id, hook: hook)
             }
         }
@@ -84,8 +92,12 @@ public final class PluginDispatcher: FitCallback {
                      _ index: Int, _ logs: Logs) throws {
         guard let calls, !calls.isEmpty else { return }
         let c = mirror(logs)
+        let entry = hook.guardName
         for call in calls {
-            if call.function(call.instance, Int64(index), c) != TRAINER_STATUS_OK {
+            trainer_guard_enter(call.name, entry)
+            let status = call.function(call.instance, Int64(index), c)
+            trainer_guard_leave()
+            if status != TRAINER_STATUS_OK {
                 throw PluginRunError.hookFailed(plugin: instances[call.plugin].id, hook: hook)
             }
         }

@@ -20,3 +20,15 @@ public struct TrainingFailure: Error, CustomStringConvertible {
 
     public init(_ description: String) { self.description = description }
 }
+
+/// Training was interrupted by SIGINT (Ctrl-C) or SIGTERM after a batch finished; what could
+/// be saved was saved. The command exits with status 128 + the signal (130, 143).
+public struct RunInterrupted: Error, CustomStringConvertible {
+    public var signal: Int32
+    public var description: String
+
+    public init(signal: Int32, description: String) {
+        self.signal = signal
+        self.description = description
+    }
+}

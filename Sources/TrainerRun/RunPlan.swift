@@ -21,6 +21,7 @@ struct RunPlan {
         if let v = options.verbose { config.verbose = v }
         if let v = options.seed { config.seed = v }
         if let v = options.runDirectory { config.runDirectory = v }
+        if let v = options.hookTimeout { config.hookTimeout = v }
         source = path ?? "defaults"
         registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories))
         for override in options.pluginOverrides {

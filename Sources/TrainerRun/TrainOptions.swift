@@ -7,11 +7,13 @@ public struct TrainOptions: Sendable {
     public var verbose: Int?
     public var seed: UInt64?
     public var runDirectory: String?
+    /// Seconds a plugin's call may last (`--hook-timeout`).
+    public var hookTimeout: Double?
     public var pluginOverrides: [PluginOverride]
     public var pluginDirectories: [String]
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
-                verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil,
+                verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,
                 pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = []) {
         self.configPath = configPath
         self.epochs = epochs
@@ -20,6 +22,7 @@ public struct TrainOptions: Sendable {
         self.verbose = verbose
         self.seed = seed
         self.runDirectory = runDirectory
+        self.hookTimeout = hookTimeout
         self.pluginOverrides = pluginOverrides
         self.pluginDirectories = pluginDirectories
     }

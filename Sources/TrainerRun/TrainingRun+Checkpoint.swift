@@ -14,20 +14,23 @@ extension TrainingRun {
     public func saveCheckpoint(to directory: String) throws {
         guard let tracker else { throw CheckpointError("checkpoints can be taken during training only") }
         tracker.pendingCheckpoint = directory
+        backupDirectory = directory
     }
 
-    /// Writes a checkpoint of the run as it stands now.
-    func writeCheckpoint(to directory: String) throws {
+    /// Writes a checkpoint of the run as it stands now; `progress`: the epoch's running means
+    /// when `fit` no longer runs to tell them (an interrupted run).
+    func writeCheckpoint(to directory: String, progress: EpochProgress? = nil) throws {
         guard let tracker else { throw CheckpointError("checkpoints can be taken during training only") }
         let position = CheckpointStore.Position(
             epoch: tracker.epoch, batch: tracker.batch, learningRate: learningRate, seed: config.seed,
             plugins: instances.map(\.id), model: modelSignature,
-            progress: tracker.batch == nil ? nil : model.control.epochProgress?())
+            progress: tracker.batch == nil ? nil : progress ?? model.control.epochProgress?())
         let states = try instances.map { (id: $0.id, bytes: try $0.saveState()) }
         try CheckpointStore(directory: directory).save(position: position, model: model, pluginStates: states)
     }
 
     public func requestResume(from directory: String) throws -> Bool {
+        backupDirectory = directory
         guard try CheckpointStore(directory: directory).newest() != nil else { return false }
         pendingResume = directory
         return true

@@ -1,3 +1,4 @@
+import CTrainerGuard
 import Foundation
 import Logging
 import TrainerData
@@ -19,6 +20,9 @@ public final class TrainingRun: TrainingSession {
     private(set) var tracker: PositionTracker?
     /// Checkpoint directories to remove once the final weights are written.
     var pendingRemovals: [String] = []
+    /// Where a plugin (BackupAndRestore) keeps the run's backups: an interrupted run backs up
+    /// there before it exits.
+    var backupDirectory: String?
     public internal(set) var runParameters: RunParameters
     var config: RunConfig { plan.config }
 
@@ -39,6 +43,7 @@ public final class TrainingRun: TrainingSession {
             return model
         }
         let directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory) }
+        Self.guardPluginCalls(timeout: config.hookTimeout)
         runParameters = RunParameters(
             verbose: config.verbose, epochs: config.epochs, steps: (training.count + config.batchSize - 1) / config.batchSize,
             batchSize: config.batchSize, samples: training.count, initialEpoch: 0, runDirectory: directory,
@@ -60,6 +65,8 @@ public final class TrainingRun: TrainingSession {
 
     func train() throws {
         let directory = runParameters.runDirectory
+        Self.timedRun = self
+        defer { Self.timedRun = nil }
         try createPlugins()
         let start = try resumeIfRequested()
         if config.verbose > 0 {
@@ -74,11 +81,20 @@ public final class TrainingRun: TrainingSession {
         }
         self.tracker = tracker
         defer { self.tracker = nil }
+        // Ctrl-C and SIGTERM: the current batch finishes, then `interrupted` below.
+        trainer_interrupts_install()
+        model.control.isInterrupted = { trainer_interrupt_signal() != 0 }
+        defer {
+            model.control.isInterrupted = nil
+            trainer_interrupts_remove()
+        }
         do {
             try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
                           initialEpoch: start.epoch, initialStep: start.step, initialProgress: start.progress,
                           callbacks: tracker, control: model.control)
+        } catch let stop as FitInterrupted {
+            throw interrupted(stop, signal: trainer_interrupt_signal())
         } catch {
             try? Self.writeReport(instances, into: directory)
             throw TrainingFailure("\(error)")
@@ -94,6 +110,26 @@ public final class TrainingRun: TrainingSession {
         do { try removePendingCheckpoints() } catch {
             throw TrainingFailure("could not remove the backup: \(error)")
         }
+    }
+
+    /// After Ctrl-C or SIGTERM: backs the run up where BackupAndRestore keeps its backups, writes
+    /// the report, and says how to go on. Returns the error the command exits with.
+    func interrupted(_ stop: FitInterrupted, signal: Int32) -> Error {
+        let directory = runParameters.runDirectory
+        let at = "epoch \(stop.epoch + 1), batch \(stop.batch + 1)"
+        var message = "Interrupted at \(at)."
+        if let backup = backupDirectory {
+            do {
+                try writeCheckpoint(to: backup, progress: stop.progress)
+                message += " Backed up to \(backup): run the same command again to resume from the next batch."
+            } catch {
+                message += " Could not back up to \(backup): \(error)."
+            }
+        } else {
+            message += " Enable BackupAndRestore to make a run resumable."
+        }
+        try? Self.writeReport(instances, into: directory)
+        return RunInterrupted(signal: signal, description: message)
     }
 
     /// `report.json`: what the plugins reported through "trainer.report/1", by plugin.
@@ -136,5 +172,20 @@ public final class TrainingRun: TrainingSession {
     public func evaluate() throws -> Logs {
         guard let validation = data.validation else { throw ModelError("the run has no validation data") }
         return try model.evaluate(validation, batchSize: runParameters.batchSize)
+    }
+}
+
+extension TrainingRun {
+    /// The run whose report a hook timeout writes before the process exits.
+    nonisolated(unsafe) static var timedRun: TrainingRun?
+
+    /// Reports plugins that crash, call exit() or hang in a call (`trainer_guard.h`); a call
+    /// that lasts more than `timeout` seconds ends the run after writing the report.
+    static func guardPluginCalls(timeout: Double) {
+        trainer_guard_install()
+        trainer_guard_set_timeout(timeout, { _ in
+            guard let run = TrainingRun.timedRun else { return }
+            try? TrainingRun.writeReport(run.instances, into: run.runParameters.runDirectory)
+        }, nil)
     }
 }

@@ -42,6 +42,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
     var set: [String] = []
 
+    @Option(name: .customLong("hook-timeout"),
+            help: ArgumentHelp("End the run when a plugin's call lasts longer than this (default 300).", valueName: "SECONDS"))
+    var hookTimeout: Double?
+
     @OptionGroup var search: PluginSearchOptions
 
     func validate() throws {
@@ -49,13 +53,16 @@ struct TrainCommand: ParsableCommand {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let verbose, !(0...2).contains(verbose) { throw ValidationError("--verbose must be 0, 1 or 2") }
+        if let hookTimeout, !(hookTimeout > 0 && hookTimeout.isFinite) {
+            throw ValidationError("--hook-timeout must be a positive number of seconds")
+        }
     }
 
     func run() throws {
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
         let options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
-            seed: seed, runDirectory: runDirectory, pluginOverrides: overrides,
+            seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, pluginOverrides: overrides,
             pluginDirectories: search.pluginsDirectories)
         try TrainingRun.train(options)
     }

@@ -8,7 +8,9 @@ struct Trainer: ParsableCommand {
         commandName: "trainer",
         abstract: "Train neural networks, Keras-style, with callbacks loaded as plugins.",
         discussion: """
-            Exit status: 0 on success, 1 when training failed, 2 for bad usage or configuration.
+            Exit status: 0 on success, 1 when training failed (a plugin crashed, exited or hung in a \
+            call, or could not do its work), 2 for bad usage or configuration, 130 or 143 when \
+            interrupted by SIGINT (Ctrl-C) or SIGTERM.
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
@@ -29,6 +31,9 @@ enum Main {
         do {
             var command = try Trainer.parseAsRoot()
             try command.run()
+        } catch let interrupted as RunInterrupted {
+            Console.standardError(interrupted.description)
+            Foundation.exit(128 + interrupted.signal)
         } catch let failure as TrainingFailure {
             Console.standardError("error: \(failure)")
             Foundation.exit(1)

@@ -61,6 +61,7 @@ final class ResumeTests: EndToEndTestCase {
     /// `afterKill` looks at the interrupted run's directory before it is resumed.
     func assertResumedRunEqualsUninterrupted(order: [String], saveFrequency: String = "10",
                                              kill: (settings: [String], environment: [String: String]),
+                                             killedStatus: Int32 = SIGKILL,
                                              afterKill: (URL) throws -> Void = { _ in },
                                              file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try write(Self.config(plugins: order, saveFrequency: saveFrequency), to: "run.toml")
@@ -71,7 +72,7 @@ final class ResumeTests: EndToEndTestCase {
                        "BackupAndRestore removes its backup at the end", file: file, line: line)
 
         let killed = try TrainerBinary.run(command + ["--run-dir", "interrupted"], in: directory, environment: kill.environment)
-        XCTAssertEqual(killed.status, SIGKILL, "the run died by SIGKILL\n\(killed.output)", file: file, line: line)
+        XCTAssertEqual(killed.status, killedStatus, "the run was killed\n\(killed.output)", file: file, line: line)
         try afterKill(directory.appendingPathComponent("interrupted"))
         let backups = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("backup").path)
         XCTAssertTrue(backups.contains { $0.hasPrefix("checkpoint-") && !$0.hasSuffix(".partial") },
@@ -137,6 +138,33 @@ final class ResumeTests: EndToEndTestCase {
         try assertResumedRunEqualsUninterrupted(
             order: ["BackupAndRestore"] + Self.stateful, saveFrequency: "epoch",
             kill: (["--set", "hook=on_train_batch_end", "--set", "epoch=3", "--set", "batch=5"], Self.armed))
+    }
+
+    /// Ctrl-C: the batch finishes, the run backs up where BackupAndRestore keeps its backups
+    /// (here only every epoch, so this backup is the interruption's own), says how to resume,
+    /// and exits 130; the same command resumes from the next batch.
+    func testInterruptedByCtrlCBacksUpAndResumesFromTheNextBatch() throws {
+        try assertResumedRunEqualsUninterrupted(
+            order: Self.stateful + ["BackupAndRestore"], saveFrequency: "epoch",
+            kill: (["--set", "hook=on_train_batch_end", "--set", "epoch=2", "--set", "batch=7", "--set", "signal=INT"], Self.armed),
+            killedStatus: 130,
+            afterKill: { _ in
+                let backup = self.directory.appendingPathComponent("backup")
+                let newest = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: backup.path)
+                    .filter { $0.hasPrefix("checkpoint-") && !$0.hasSuffix(".partial") }.max())
+                let position = try XCTUnwrap(JSONSerialization.jsonObject(
+                    with: Data(contentsOf: backup.appendingPathComponent("\(newest)/position.json"))) as? [String: Any])
+                XCTAssertEqual(position["epoch"] as? Int, 2)
+                XCTAssertEqual(position["batch"] as? Int, 7, "backed up after the batch it was interrupted in")
+            })
+    }
+
+    /// SIGTERM (a scheduler's preemption) does the same, with status 143.
+    func testTerminatedBySIGTERMBacksUpAndResumes() throws {
+        try assertResumedRunEqualsUninterrupted(
+            order: Self.stateful + ["BackupAndRestore"],
+            kill: (["--set", "hook=on_train_batch_end", "--set", "epoch=1", "--set", "batch=20", "--set", "signal=TERM"], Self.armed),
+            killedStatus: 143)
     }
 
     /// The fourth backup is torn half-way through its weights: the third is used.

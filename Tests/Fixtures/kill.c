@@ -1,5 +1,6 @@
 /* A plugin that kills its own process with SIGKILL at a chosen point of training, as a power
- * cut or the OOM killer would: no hook after it runs, nothing is flushed. It kills only when
+ * cut or the OOM killer would: no hook after it runs, nothing is flushed; or sends it SIGINT or
+ * SIGTERM there, as Ctrl-C or a scheduler would. It acts only when
  * the environment variable KILL_PLUGIN_ARMED is set, so that the resume tests run the very
  * same command (plugin list and all) uninterrupted, interrupted and resumed.
  *
@@ -7,6 +8,8 @@
  *   hook   string, default "on_epoch_end": on_epoch_end or on_train_batch_end
  *   epoch  int, default 0: the 0-based epoch to die in
  *   batch  int, default 0: for on_train_batch_end, the 0-based batch of that epoch
+ *   signal string, default "KILL": KILL, INT (Ctrl-C), TERM (a scheduler's preemption), or
+ *          INT2 (Ctrl-C pressed twice)
  */
 #include "trainer_plugin.h"
 
@@ -39,10 +42,19 @@ static const trainer_param_spec_t batch_spec = {
     .default_value = {.type = TRAINER_VALUE_INT, .int_value = 0},
 };
 
-static const trainer_param_spec_t *const params[] = {&hook_spec, &epoch_spec, &batch_spec};
+static const trainer_param_spec_t signal_spec = {
+    .struct_size = sizeof(trainer_param_spec_t),
+    .type = TRAINER_VALUE_STRING,
+    .name = "signal",
+    .help = "KILL, INT, TERM or INT2 (twice)",
+    .default_value = {.type = TRAINER_VALUE_STRING, .string_value = "KILL"},
+    .choices = "KILL|INT|TERM|INT2",
+};
+
+static const trainer_param_spec_t *const params[] = {&hook_spec, &epoch_spec, &batch_spec, &signal_spec};
 
 typedef struct killer {
-    int armed, at_batch_end;
+    int armed, at_batch_end, signal, twice;
     int64_t epoch, batch, current_epoch;
 } killer_t;
 
@@ -52,17 +64,22 @@ static trainer_status_t on_epoch_begin(void *instance, int64_t epoch, const trai
     return TRAINER_STATUS_OK;
 }
 
+static void die(const killer_t *self) {
+    raise(self->signal);
+    if (self->twice) raise(self->signal);
+}
+
 static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const trainer_logs_t *logs) {
     (void)logs;
     killer_t *self = instance;
-    if (self->armed && !self->at_batch_end && epoch == self->epoch) raise(SIGKILL);
+    if (self->armed && !self->at_batch_end && epoch == self->epoch) die(self);
     return TRAINER_STATUS_OK;
 }
 
 static trainer_status_t on_train_batch_end(void *instance, int64_t batch, const trainer_logs_t *logs) {
     (void)logs;
     killer_t *self = instance;
-    if (self->armed && self->at_batch_end && self->current_epoch == self->epoch && batch == self->batch) raise(SIGKILL);
+    if (self->armed && self->at_batch_end && self->current_epoch == self->epoch && batch == self->batch) die(self);
     return TRAINER_STATUS_OK;
 }
 
@@ -94,6 +111,12 @@ static trainer_status_t create(const trainer_host_t *host, const trainer_param_v
         self->at_batch_end = strcmp(v->string_value, "on_train_batch_end") == 0;
     if ((v = find_param(values, "epoch")) && v->type == TRAINER_VALUE_INT) self->epoch = v->int_value;
     if ((v = find_param(values, "batch")) && v->type == TRAINER_VALUE_INT) self->batch = v->int_value;
+    self->signal = SIGKILL;
+    if ((v = find_param(values, "signal")) && v->type == TRAINER_VALUE_STRING && v->string_value) {
+        if (strncmp(v->string_value, "INT", 3) == 0) self->signal = SIGINT;
+        if (strcmp(v->string_value, "TERM") == 0) self->signal = SIGTERM;
+        self->twice = strcmp(v->string_value, "INT2") == 0;
+    }
     *instance_out = self;
     return TRAINER_STATUS_OK;
 }

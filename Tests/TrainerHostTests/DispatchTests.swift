@@ -117,4 +117,11 @@ final class DispatchTests: FixtureTestCase {
         XCTAssertEqual(registry.plugin(id: "OldPlugin")?.descriptor.abiText, "1.0", "\(registry.invalid)")
         XCTAssertNoThrow(try fit([PluginSettings(id: "OldPlugin")]))
     }
+
+    /// The guard names a hook by the same C name the header and the listing use.
+    func testTheGuardNamesEveryHookByItsCName() {
+        for hook in PluginHook.allCases {
+            XCTAssertEqual(String(cString: hook.guardName), hook.rawValue)
+        }
+    }
 }

@@ -13,3 +13,13 @@ public struct EpochProgress: Codable, Equatable, Sendable {
         self.metrics = metrics
     }
 }
+
+/// `fit` stopped after a training batch because `TrainingControl.isInterrupted` said so: where
+/// it stood, to checkpoint the run and resume it from the next batch.
+public struct FitInterrupted: Error, Sendable {
+    /// The epoch in progress and its last finished batch (0-based).
+    public var epoch: Int
+    public var batch: Int
+    /// The epoch's running means up to and with that batch.
+    public var progress: EpochProgress
+}

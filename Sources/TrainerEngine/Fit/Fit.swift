@@ -88,6 +88,10 @@ extension Sequential {
                 for i in 0..<metrics.count { batchLogs.values[i + 1] = asFloat32(metrics[i].result) }
                 try callbacks?.trainBatchEnd(step, logs: batchLogs)
                 if control.stopRequested { break }
+                if let isInterrupted = control.isInterrupted, isInterrupted() {
+                    throw FitInterrupted(epoch: epoch, batch: step,
+                                         progress: EpochProgress(loss: lossMean, metrics: metrics.map(\.mean)))
+                }
             }
 
             epochLogs.values[0] = asFloat32(lossMean.mean)

@@ -8,6 +8,10 @@ public final class TrainingControl {
     /// The optimizer whose rate `learningRate` reads and writes.
     public var optimizer: Optimizer?
 
+    /// Read after every training batch: true ends `fit` with `FitInterrupted` (Ctrl-C), without
+    /// the epoch's end or `on_train_end`. Nil: never.
+    public var isInterrupted: (() -> Bool)?
+
     /// While `fit` runs, reads the running means of the epoch in progress (for a checkpoint
     /// taken from a hook); nil otherwise.
     public internal(set) var epochProgress: (() -> EpochProgress)?

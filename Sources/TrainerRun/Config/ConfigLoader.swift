@@ -38,7 +38,8 @@ public enum ConfigLoader {
         return ConfigReader(source: source, values: values)
     }
 
-    static let topLevelKeys = ["epochs", "batch_size", "seed", "shuffle", "verbose", "run_dir", "model", "data", "plugins"]
+    static let topLevelKeys = ["epochs", "batch_size", "seed", "shuffle", "verbose", "run_dir", "hook_timeout",
+                               "model", "data", "plugins"]
 
     static func read(_ top: ConfigReader) throws -> RunConfig {
         var config = RunConfig()
@@ -52,6 +53,10 @@ public enum ConfigLoader {
             config.verbose = v
         }
         config.runDirectory = try top.string("run_dir")
+        if let v = try top.double("hook_timeout") {
+            guard v > 0, v.isFinite else { throw top.error("hook_timeout", "must be a positive number of seconds, not \(v)") }
+            config.hookTimeout = v
+        }
         if let model = try top.table("model") { config.model = try readModel(model) }
         if let data = try top.table("data") { config.data = try readData(data) }
         if let plugins = try top.table("plugins") { config.plugins = try PluginsSection.read(plugins) }

@@ -13,6 +13,8 @@ public struct RunConfig: Sendable {
     public var verbose = 1
     /// Where the run writes its outputs; nil: `runs/<date-time>/` in the working directory.
     public var runDirectory: String?
+    /// Seconds a plugin's call may last before the run is ended (`hook_timeout`).
+    public var hookTimeout: Double = 300
     /// The plugins to run, in order, with their settings.
     public var plugins: [PluginSettings] = RunConfig.defaultPlugins
     /// The file the configuration came from, if any.

@@ -1,0 +1,57 @@
+import CTrainerGuard
+import Foundation
+
+/// Marks the host's calls into plugins for the crash, exit() and timeout reports of
+/// `trainer_guard.h`: while a call is marked, a crash of the process names the plugin and the
+/// hook it was in. Names are C strings made once and kept for the life of the process (a
+/// signal handler may read them at any moment).
+enum GuardedCall {
+    /// The id of a plugin as a C string, made once per id.
+    static func name(_ id: String) -> UnsafePointer<CChar> {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made = names[id] { return made }
+        let made = UnsafePointer(strdup(id)!)
+        names[id] = made
+        return made
+    }
+
+    /// The C name of a hook or another entry point ("on_epoch_end", "create", "save_state").
+    static func name(of entry: String) -> UnsafePointer<CChar> { name(entry) }
+
+    nonisolated(unsafe) private static var names: [String: UnsafePointer<CChar>] = [:]
+    private static let lock = NSLock()
+
+    /// Runs `body` as a marked call of `plugin` into `entry`.
+    @inline(__always)
+    static func run<R>(_ plugin: UnsafePointer<CChar>, _ entry: UnsafePointer<CChar>, _ body: () throws -> R) rethrows -> R {
+        trainer_guard_enter(plugin, entry)
+        defer { trainer_guard_leave() }
+        return try body()
+    }
+}
+
+extension PluginHook {
+    /// The hook's C name ("on_epoch_end"), for the guard: a static string, found without a
+    /// lookup, as dispatch needs it on every call.
+    var guardName: UnsafePointer<CChar> {
+        let name: StaticString
+        switch self {
+        case .trainBegin: name = "on_train_begin"
+        case .trainEnd: name = "on_train_end"
+        case .epochBegin: name = "on_epoch_begin"
+        case .epochEnd: name = "on_epoch_end"
+        case .trainBatchBegin: name = "on_train_batch_begin"
+        case .trainBatchEnd: name = "on_train_batch_end"
+        case .testBegin: name = "on_test_begin"
+        case .testEnd: name = "on_test_end"
+        case .testBatchBegin: name = "on_test_batch_begin"
+        case .testBatchEnd: name = "on_test_batch_end"
+        case .predictBegin: name = "on_predict_begin"
+        case .predictEnd: name = "on_predict_end"
+        case .predictBatchBegin: name = "on_predict_batch_begin"
+        case .predictBatchEnd: name = "on_predict_batch_end"
+        }
+        return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}
