@@ -78,7 +78,7 @@ static const trainer_param_spec_t library_dir_spec = {
     .struct_size = sizeof(trainer_param_spec_t),
     .type = TRAINER_VALUE_STRING,
     .name = "library_dir",
-    .help = "where relative library paths are found (none: the working directory, then the run directory)",
+    .help = "where relative library paths (holding a '/') are found (none: the working directory, then the run directory)",
     .default_value = {.type = TRAINER_VALUE_NONE},
     .flags = TRAINER_PARAM_NULLABLE,
 };

@@ -65,6 +65,23 @@ static int load_library(const char *library, const lambda_search_t *search, void
         return *path_out ? 0 : (set_error(error, error_size, "out of memory"), -1);
     }
 
+    /* A bare name: the system's search alone, as dlopen does it (LD_LIBRARY_PATH,
+     * ld.so.cache, default directories), never a file of that name in the working directory. */
+    if (!strchr(library, '/')) {
+        dlerror();
+        *handle = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+        if (!*handle) {
+            const char *reason = dlerror();
+            set_error(error, error_size,
+                      "library %s: the system's search failed (%s); a library in the working or run directory is "
+                      "named with a path, e.g. ./%s",
+                      library, reason ? reason : "unknown reason", library);
+            return -1;
+        }
+        *path_out = strdup(library);
+        return *path_out ? 0 : (set_error(error, error_size, "out of memory"), -1);
+    }
+
     const char *dirs[2];
     size_t dir_count = 0;
     char cwd[PATH_MAX];
@@ -96,21 +113,8 @@ static int load_library(const char *library, const lambda_search_t *search, void
     else if (dir_count == 1) snprintf(places, sizeof places, "%s", dirs[0]);
     else snprintf(places, sizeof places, "%s or %s", dirs[0], dirs[1]);
 
-    if (strchr(library, '/')) {
-        set_error(error, error_size, "library %s is not in %s", library, places);
-        return -1;
-    }
-    /* A bare name: the system's search (LD_LIBRARY_PATH, ld.so.cache, default directories). */
-    dlerror();
-    *handle = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-    if (!*handle) {
-        const char *reason = dlerror();
-        set_error(error, error_size, "library %s is not in %s, and the system's search failed: %s",
-                  library, places, reason ? reason : "unknown reason");
-        return -1;
-    }
-    *path_out = strdup(library);
-    return *path_out ? 0 : (set_error(error, error_size, "out of memory"), -1);
+    set_error(error, error_size, "library %s is not in %s", library, places);
+    return -1;
 }
 
 /* ---- The call interface ------------------------------------------------------------------- */

@@ -3,8 +3,9 @@ import Foundation
 import PluginTestSupport
 import XCTest
 
-/// Where a relative library path is found: library_dir; else the working directory, then the
-/// run directory; a bare name found in neither goes to the system's search.
+/// Where a relative library path (one holding a '/') is found: library_dir; else the working
+/// directory, then the run directory. A bare name goes to the system's search alone, as dlopen
+/// does it, never to the working directory.
 final class LibrarySearchTests: XCTestCase {
     private var dir = ""
     private var plugin: LoadedPlugin!
@@ -44,7 +45,7 @@ final class LibrarySearchTests: XCTestCase {
         let runDir = dir + "/run"
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         let library = try buildFixtureLibrary(into: runDir, name: "libinrun.so")
-        XCTAssertEqual(try callNote(["on_train_end": "libinrun.so:note()"], host: FakeHost(runDirectory: runDir),
+        XCTAssertEqual(try callNote(["on_train_end": "./libinrun.so:note()"], host: FakeHost(runDirectory: runDir),
                                     library: library), ["note"])
     }
 
@@ -76,5 +77,21 @@ final class LibrarySearchTests: XCTestCase {
         XCTAssertEqual(plugin.call(\.on_epoch_end, instance, 0, [("loss", 0)]), statusOK)
         XCTAssertEqual(host.stopRequests, 0)
         XCTAssertEqual(host.messages(at: TRAINER_LOG_DEBUG), ["on_epoch_end calls cos in libm.so.6"])
+    }
+
+    /// A bare name is never taken from the working directory, where anyone may drop a file:
+    /// the system's search decides, and the message says how to name a local library.
+    func testABareNameIsNeverLoadedFromTheWorkingDirectory() throws {
+        let work = dir + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let library = try buildFixtureLibrary(into: work, name: "libplanted.so")
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(work))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        let refused = plugin.create(host: FakeHost(runDirectory: work), ["on_train_end": .string("libplanted.so:note()")])
+        guard case .failure(let message) = refused else { return XCTFail("a bare name was loaded from the working directory") }
+        XCTAssertTrue("\(message)".contains("library libplanted.so: the system's search failed"), "\(message)")
+        XCTAssertTrue("\(message)".contains("e.g. ./libplanted.so"), "\(message)")
+        XCTAssertEqual(try callNote(["on_train_end": "./libplanted.so:note()"], host: FakeHost(), library: library), ["note"])
     }
 }

@@ -33,8 +33,8 @@ final class RealRunTests: XCTestCase {
 
     func testTheLibraryGetsEveryEpochAndBatch() throws {
         let result = try train(["--epochs", "2",
-                                "--set", "on_epoch_end=libmine.so:report(i32 epoch, f64 val_loss) -> i32",
-                                "--set", "on_train_batch_end=libmine.so:count(i64 batch) -> i64"])
+                                "--set", "on_epoch_end=./libmine.so:report(i32 epoch, f64 val_loss) -> i32",
+                                "--set", "on_train_batch_end=./libmine.so:count(i64 batch) -> i64"])
         XCTAssertEqual(result.status, 0, result.errors)
         let calls = lines(of: dir + "/calls.txt")
         let batches = (0..<7).map { "count \($0)" } // 200 samples in batches of 32
@@ -51,7 +51,7 @@ final class RealRunTests: XCTestCase {
     }
 
     func testANonZeroReturnStopsTraining() throws {
-        let result = try train(["--epochs", "5", "--set", "on_epoch_end=libmine.so:report(i32 epoch, f64 loss) -> i32"],
+        let result = try train(["--epochs", "5", "--set", "on_epoch_end=./libmine.so:report(i32 epoch, f64 loss) -> i32"],
                                stopFrom: 1)
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(lines(of: dir + "/calls.txt").count, 2, "epochs 0 and 1, then training stopped")
@@ -62,7 +62,7 @@ final class RealRunTests: XCTestCase {
     }
 
     func testAMissingSymbolEndsTheRunWithStatus2BeforeTraining() throws {
-        let result = try train(["--epochs", "1", "--set", "on_epoch_end=libmine.so:nope(i32 epoch) -> i32"])
+        let result = try train(["--epochs", "1", "--set", "on_epoch_end=./libmine.so:nope(i32 epoch) -> i32"])
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.errors.contains("plugin LambdaCallback could not start: on_epoch_end: no symbol nope in "),
                       result.errors)
@@ -70,9 +70,9 @@ final class RealRunTests: XCTestCase {
     }
 
     func testABadSignatureEndsTheRunWithStatus2() throws {
-        let result = try train(["--epochs", "1", "--set", "on_epoch_end=libmine.so:report(i32 epoch, double loss)"])
+        let result = try train(["--epochs", "1", "--set", "on_epoch_end=./libmine.so:report(i32 epoch, double loss)"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.errors.contains("on_epoch_end: column 30: unknown type 'double' (expected i32, i64, f32 or f64)"),
+        XCTAssertTrue(result.errors.contains("on_epoch_end: column 32: unknown type 'double' (expected i32, i64, f32 or f64)"),
                       result.errors)
     }
 }

@@ -16,16 +16,18 @@
  *
  *     LIB:SYMBOL(TYPE NAME, ...) [-> TYPE]
  *
- *     on_epoch_end = "libmine.so:report(i32 epoch, f64 val_loss) -> i32"
+ *     on_epoch_end = "./libmine.so:report(i32 epoch, f64 val_loss) -> i32"
  *     on_train_batch_end = "/opt/lib/libstats.so:count(i64 batch) -> i64"
- *     on_train_end = "libmine.so:note()"                       (no arguments, returns void)
+ *     on_train_end = "./libmine.so:note()"                     (no arguments, returns void)
  *
  *   LIB     the shared library: everything before the last ':' that precedes '(' (so the path
  *           itself may hold ':' but not '('). An absolute path is used as it is. A relative
- *           one is looked up in `library_dir` when that is set; otherwise in the working
- *           directory, then in the run directory. A bare file name (no '/') found in none of
- *           those goes to the system's own search (LD_LIBRARY_PATH, ld.so.cache, /lib,
- *           /usr/lib), so "libm.so.6:cos(f64 loss) -> f64" works.
+ *           path (one holding a '/', such as "./libmine.so" or "lib/libmine.so") is looked up
+ *           in `library_dir` when that is set; otherwise in the working directory, then in
+ *           the run directory. A bare file name (no '/') is found the way dlopen finds it,
+ *           and only so (LD_LIBRARY_PATH, ld.so.cache, /lib, /usr/lib; never the working
+ *           directory, where anyone may have dropped a file of that name), so
+ *           "libm.so.6:cos(f64 loss) -> f64" works.
  *   SYMBOL  a C identifier: letters, digits and '_', not starting with a digit.
  *   TYPE    i32, i64, f32 or f64 (C: int32_t, int64_t, float, double); a return type may also
  *           be void, which is what an omitted "-> TYPE" means. "()" and "(void)" take no
