@@ -2,7 +2,7 @@
  * when the user interrupts a run. Internal to the host: no plugin sees it.
  *
  * Plugin calls. The host marks every call into a plugin (trainer_guard_enter before,
- * trainer_guard_leave after; two stores, no system call). While a call is marked:
+ * trainer_guard_leave after; a few stores, no system call). While a call is marked:
  *   - a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP) is reported on standard error
  *     as "error: plugin ID crashed in HOOK (SIGSEGV)" by a handler that only writes
  *     (async-signal-safe), then the process exits with status 1;
@@ -11,8 +11,8 @@
  *   - a call that lasts longer than the hook timeout is reported as "error: plugin ID did not
  *     return from HOOK within N s" by a watchdog thread, which then calls the timeout action
  *     (the host writes what the run has) and exits with status 1.
- * A crash outside a marked call (a bug of the host itself) keeps the default action: the
- * process dies by the signal.
+ * A crash outside a marked call (a bug of the host itself) gets the action that was installed
+ * before (the Swift runtime's backtrace, or the default): the process dies by the signal.
  *
  * Interrupts. trainer_interrupts_install makes SIGINT and SIGTERM set a flag the training loop
  * reads after each batch (trainer_interrupt_signal); a second one ends the process at once
