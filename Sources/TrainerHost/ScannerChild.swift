@@ -42,6 +42,8 @@ final class ScannerChild {
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, PluginScanService.answerDescriptor)
+        // Nothing else of this process's (its own pipes, files, sockets) reaches the plugins.
+        _ = Self.closeFrom?(&actions, PluginScanService.answerDescriptor + 1)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -186,6 +188,13 @@ final class ScannerChild {
             pause = min(pause * 2, 50_000)
         }
     }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift does not
+    /// see without _GNU_SOURCE; nil on a C library without it.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// "crashed: SIGSEGV", "exited with status 3", from a wait status.
     static func describe(status: Int32) -> String {

@@ -1,15 +1,12 @@
 /* id `LoadCounter`: a valid plugin with no hooks whose constructor appends the line "loaded" to
- * the file named by $LOAD_COUNTER_LOG (when set) each time a process loads it: the cache tests
- * count its lines to see whether the file was scanned again. */
+ * the file LOAD_LOG (built with -DLOAD_LOG='"/path/to/log"') each time a process loads it: the
+ * cache tests count its lines to see whether the file was opened again. */
 #include "trainer_plugin.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 __attribute__((constructor)) static void count_load(void) {
-    const char *path = getenv("LOAD_COUNTER_LOG");
-    if (!path) return;
-    FILE *log = fopen(path, "a");
+    FILE *log = fopen(LOAD_LOG, "a");
     if (!log) return;
     fputs("loaded\n", log);
     fclose(log);
