@@ -88,7 +88,8 @@ final class ScannerChild {
         var current: String?
         var stage: ScanStage?
         // The scanner's own start (a process, the Swift runtime) is not a plugin's time.
-        var deadline = Self.now() + max(timeout, 10)
+        var allowed = max(timeout, 10)
+        var deadline = Self.now() + allowed
         var buffer = [UInt8](repeating: 0, count: 65536)
 
         func fail(_ reason: String) -> Report {
@@ -107,7 +108,7 @@ final class ScannerChild {
         while report.answers.count < files.count {
             let left = deadline - Self.now()
             guard left > 0 else {
-                return fail(current == nil ? "the plugin scanner did not answer within \(Self.seconds(max(timeout, 10)))"
+                return fail(current == nil ? "the plugin scanner did not answer within \(Self.seconds(allowed))"
                                            : "did not answer within \(Self.seconds(timeout))\(during())")
             }
             var poller = pollfd(fd: answers, events: Int16(POLLIN), revents: 0)
@@ -140,7 +141,8 @@ final class ScannerChild {
                         }
                         current = path
                         stage = nil
-                        deadline = Self.now() + timeout
+                        allowed = timeout
+                        deadline = Self.now() + allowed
                     case .stage(let next):
                         guard current != nil else { throw ScannerFrameReader.Garbage(description: "an answer out of order") }
                         stage = next
@@ -149,7 +151,8 @@ final class ScannerChild {
                         report.answers.append((path, result))
                         current = nil
                         stage = nil
-                        deadline = Self.now() + timeout
+                        allowed = timeout
+                        deadline = Self.now() + allowed
                     }
                 }
             } catch {
