@@ -1,14 +1,20 @@
 import CTrainerPlugin
 
 /// Reads a plugin's C descriptor by the struct-size rule (copy what both sides know into a
-/// zeroed local) and checks it. A plugin that fails a check is never called.
+/// zeroed local) and checks it. A plugin that fails a check is never called. Every count is
+/// checked before the array it counts is read; what cannot be checked (that an array really
+/// holds `param_count` pointers) is read first by the scanner, in a child process, and the
+/// training process reads only a descriptor whose counts match what the scan found.
 enum DescriptorReader {
     struct Problem: Error {
         var reason: String
         var id: String?
     }
 
-    static func read(_ pointer: UnsafePointer<trainer_plugin_descriptor_t>)
+    /// Reads and checks the descriptor at `pointer`. With `expectedParameterCount` (the
+    /// training process, after a scan), a `param_count` that differs is refused before the
+    /// parameters are read.
+    static func read(_ pointer: UnsafePointer<trainer_plugin_descriptor_t>, expectedParameterCount: Int? = nil)
         -> Result<(PluginDescriptor, trainer_plugin_descriptor_t, trainer_hooks_t), Problem>
     {
         let (raw, size) = copyStruct(UnsafeRawPointer(pointer), as: trainer_plugin_descriptor_t.self)
@@ -45,6 +51,9 @@ enum DescriptorReader {
         }
         if raw.param_count > 0 && raw.params == nil { return bad("param_count is \(raw.param_count) but params is NULL") }
         guard raw.param_count <= 256 else { return bad("param_count \(raw.param_count) is implausible") }
+        if let expectedParameterCount, Int(raw.param_count) != expectedParameterCount {
+            return bad("param_count is \(raw.param_count), but the scan found \(expectedParameterCount) parameters")
+        }
         var parameters: [ParameterSpec] = []
         for index in 0..<Int(raw.param_count) {
             switch readParameter(raw.params![index], index: index) {

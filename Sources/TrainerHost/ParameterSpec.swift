@@ -26,8 +26,37 @@ public enum ParameterValue: Equatable, CustomStringConvertible, Sendable {
     }
 }
 
+extension ParameterValue: Codable {
+    private enum CodingKeys: String, CodingKey { case type, value }
+
+    /// `{"type": "double", "value": 0.5}`; `{"type": "none"}`.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .none: try container.encode("none", forKey: .type)
+        case .bool(let b): try container.encode("bool", forKey: .type); try container.encode(b, forKey: .value)
+        case .int(let i): try container.encode("int", forKey: .type); try container.encode(i, forKey: .value)
+        case .double(let d): try container.encode("double", forKey: .type); try container.encode(d, forKey: .value)
+        case .string(let s): try container.encode("string", forKey: .type); try container.encode(s, forKey: .value)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .type) {
+        case "none": self = .none
+        case "bool": self = .bool(try container.decode(Bool.self, forKey: .value))
+        case "int": self = .int(try container.decode(Int64.self, forKey: .value))
+        case "double": self = .double(try container.decode(Double.self, forKey: .value))
+        case "string": self = .string(try container.decode(String.self, forKey: .value))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown value type \(other)")
+        }
+    }
+}
+
 /// The kind of a parameter, from the plugin's schema.
-public enum ParameterType: String, Sendable {
+public enum ParameterType: String, Codable, Sendable {
     case bool, int, double, string
 
     init?(abi: trainer_value_type_t) {
@@ -51,7 +80,7 @@ public enum ParameterType: String, Sendable {
 }
 
 /// One parameter of a plugin's schema, copied out of the plugin's descriptor.
-public struct ParameterSpec: Equatable, Sendable {
+public struct ParameterSpec: Codable, Equatable, Sendable {
     public var name: String
     public var type: ParameterType
     public var help: String

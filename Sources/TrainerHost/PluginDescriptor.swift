@@ -1,7 +1,7 @@
 import CTrainerPlugin
 
 /// A plugin's self-description, copied out of its C descriptor and checked.
-public struct PluginDescriptor: Sendable {
+public struct PluginDescriptor: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
     public var version: String

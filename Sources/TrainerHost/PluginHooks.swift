@@ -1,7 +1,7 @@
 import CTrainerPlugin
 
 /// The Keras hooks, in the order of `trainer_hooks_t`.
-public enum PluginHook: String, CaseIterable, Sendable {
+public enum PluginHook: String, CaseIterable, Codable, Sendable {
     case trainBegin = "on_train_begin"
     case trainEnd = "on_train_end"
     case epochBegin = "on_epoch_begin"

@@ -2,7 +2,7 @@ import CTrainerPlugin
 import SwiftToolchain
 import Foundation
 
-/// A plugin file that loaded and passed every check.
+/// A plugin file loaded into this process, for a run that enables it.
 public final class LoadedPlugin: @unchecked Sendable {
     public let path: String
     public let descriptor: PluginDescriptor
@@ -29,20 +29,65 @@ public struct InvalidPlugin: Error, Sendable, CustomStringConvertible {
     /// The plugin's id when it got far enough to say it.
     public let id: String?
 
+    public init(path: String, reason: String, id: String?) {
+        self.path = path
+        self.reason = reason
+        self.id = id
+    }
+
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Loads plugin files: dlopen, the entry symbol, the ABI version and the descriptor's checks.
-/// Never unloads a plugin (the Swift runtime cannot unload images).
+/// Opens plugin files: dlopen, the entry symbol, the ABI version and the descriptor's checks.
+/// `scan` runs in the scanner's child process, on any file; `load` runs in the training
+/// process, on a file the scan found valid. Never unloads a plugin (the Swift runtime cannot
+/// unload images).
 public enum PluginLoader {
     /// The toolchain the host was built with ("swift-<major>.<minor>"), compared as an exact
     /// string with a Swift plugin's.
     public static let hostToolchain = swiftToolchain
 
-    public static func load(path: String) -> Result<LoadedPlugin, InvalidPlugin> {
+    /// Opens the file and reads its descriptor, telling `stage` before each step (so that a
+    /// crash can be placed). Only for the scanner's child process: the plugin's code runs here.
+    static func scan(path: String, stage: (ScanStage) -> Void) -> ScanResult {
+        if case .failure(let problem) = FileIdentity.of(path) {
+            return .invalid(reason: problem.description, id: nil)
+        }
+        switch open(path: path, expectedParameterCount: nil, stage: stage) {
+        case .failure(let problem): return .invalid(reason: problem.reason, id: problem.id)
+        case .success(let plugin): return .plugin(plugin.descriptor)
+        }
+    }
+
+    /// Loads a scanned plugin into this process: only the file that was scanned (same device,
+    /// inode, size and modification time), whose descriptor has the counts the scan checked and
+    /// says what it said then.
+    public static func load(_ scanned: ScannedPlugin) -> Result<LoadedPlugin, InvalidPlugin> {
+        let path = scanned.path
+        func invalid(_ reason: String) -> Result<LoadedPlugin, InvalidPlugin> {
+            .failure(InvalidPlugin(path: path, reason: reason, id: scanned.id))
+        }
+        switch FileIdentity.of(path) {
+        case .failure(let problem): return invalid(problem.description)
+        case .success(let identity) where identity != scanned.identity:
+            return invalid("changed since it was scanned; run the command again")
+        case .success: break
+        }
+        switch open(path: path, expectedParameterCount: scanned.descriptor.parameters.count, stage: { _ in }) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let plugin) where !ScanJSON.same(plugin.descriptor, scanned.descriptor):
+            return invalid("describes itself otherwise than when it was scanned; run the command again")
+        case .success(let plugin): return .success(plugin)
+        }
+    }
+
+    private static func open(path: String, expectedParameterCount: Int?, stage: (ScanStage) -> Void)
+        -> Result<LoadedPlugin, InvalidPlugin>
+    {
         func invalid(_ reason: String, id: String? = nil) -> Result<LoadedPlugin, InvalidPlugin> {
             .failure(InvalidPlugin(path: path, reason: reason, id: id))
         }
+        stage(.dlopen)
         _ = dlerror()
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
@@ -52,10 +97,12 @@ public enum PluginLoader {
             return invalid("no \(TRAINER_PLUGIN_ENTRY_SYMBOL) symbol: not a trainer plugin")
         }
         let entry = unsafeBitCast(symbol, to: trainer_plugin_entry_fn.self)
+        stage(.entry)
         guard let pointer = entry() else {
             return invalid("\(TRAINER_PLUGIN_ENTRY_SYMBOL) returned NULL")
         }
-        switch DescriptorReader.read(pointer) {
+        stage(.descriptor)
+        switch DescriptorReader.read(pointer, expectedParameterCount: expectedParameterCount) {
         case .failure(let problem):
             return invalid(problem.reason, id: problem.id)
         case .success(let (descriptor, raw, hooks)):

@@ -1,32 +1,66 @@
-/// Every plugin found on a search path: those that loaded, and those that did not, with why.
+/// Every plugin found on a search path: those the scanner found valid, and the files that are
+/// not usable plugins, with why. Building it runs no plugin code in this process: files are
+/// scanned in a child process (`PluginScanner`), or taken from the registry cache when they
+/// have not changed since.
 public final class PluginRegistry: @unchecked Sendable {
     public let searchPath: PluginSearchPath
     /// Valid plugins in discovery order.
-    public private(set) var plugins: [LoadedPlugin] = []
+    public private(set) var plugins: [ScannedPlugin] = []
     /// Files that are not usable plugins, in discovery order.
     public private(set) var invalid: [InvalidPlugin] = []
 
-    /// Discovers and loads every plugin file on the path.
-    public init(searchPath: PluginSearchPath) {
+    /// Discovers every plugin file on the path and learns what it is: from the cache (unless
+    /// `rescan`), else by scanning it. Files that are not regular files are never opened.
+    public init(searchPath: PluginSearchPath, scanner: PluginScanner = .standard(), rescan: Bool = false) {
         self.searchPath = searchPath
-        for path in searchPath.pluginFiles() {
-            switch PluginLoader.load(path: path) {
+        let files = searchPath.pluginFiles()
+        var cache = scanner.cacheLocation.map { ScanCache(location: $0) }
+        var found: [String: (FileIdentity, ScanResult)] = [:]
+        var problems: [String: FileIdentity.Problem] = [:]
+        var toScan: [(path: String, identity: FileIdentity)] = []
+        for path in files {
+            switch FileIdentity.of(path) {
             case .failure(let problem):
-                invalid.append(problem)
-            case .success(let plugin):
-                if let first = self.plugin(id: plugin.id) {
-                    invalid.append(InvalidPlugin(
-                        path: path, reason: "duplicate id \"\(plugin.id)\" (already provided by \(first.path))",
-                        id: plugin.id))
+                problems[path] = problem
+            case .success(let identity):
+                if !rescan, let cached = cache?.result(for: path, identity: identity) {
+                    found[path] = (identity, cached)
                 } else {
-                    plugins.append(plugin)
+                    toScan.append((path, identity))
+                }
+            }
+        }
+        if !toScan.isEmpty {
+            for (file, outcome) in zip(toScan, scanner.scan(toScan.map(\.path))) {
+                found[file.path] = (file.identity, outcome.result)
+                if outcome.cacheable { cache?.record(outcome.result, for: file.path, identity: file.identity) }
+            }
+        }
+        cache?.save()
+
+        for path in files {
+            if let problem = problems[path] {
+                invalid.append(InvalidPlugin(path: path, reason: problem.description, id: nil))
+                continue
+            }
+            guard let (identity, result) = found[path] else { continue }
+            switch result {
+            case .invalid(let reason, let id):
+                invalid.append(InvalidPlugin(path: path, reason: reason, id: id))
+            case .plugin(let descriptor):
+                if let first = plugin(id: descriptor.id) {
+                    invalid.append(InvalidPlugin(
+                        path: path, reason: "duplicate id \"\(descriptor.id)\" (already provided by \(first.path))",
+                        id: descriptor.id))
+                } else {
+                    plugins.append(ScannedPlugin(path: path, identity: identity, descriptor: descriptor))
                 }
             }
         }
     }
 
     /// The plugin with this id, matched case-insensitively.
-    public func plugin(id: String) -> LoadedPlugin? {
+    public func plugin(id: String) -> ScannedPlugin? {
         let wanted = id.lowercased()
         return plugins.first { $0.id.lowercased() == wanted }
     }

@@ -38,8 +38,10 @@ public struct PluginSearchPath: Sendable {
         return (path as NSString).deletingLastPathComponent
     }
 
-    /// The `*.so` files of every directory, in search order, each real file once.
-    /// Missing directories are skipped; files in one directory come in name order.
+    /// The `*.so` names of every directory, in search order, each real file once: regular
+    /// files, and anything else so named (a FIFO, a directory), which the registry reports
+    /// without opening it. Missing directories are skipped; files in one directory come in
+    /// name order.
     public func pluginFiles() -> [String] {
         var seen = Set<String>()
         var files: [String] = []
@@ -47,9 +49,6 @@ public struct PluginSearchPath: Sendable {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
             for name in names.sorted() where name.hasSuffix(".so") {
                 let path = (directory as NSString).appendingPathComponent(name)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-                      !isDirectory.boolValue else { continue }
                 let real = (path as NSString).resolvingSymlinksInPath
                 if seen.insert(real).inserted { files.append(path) }
             }

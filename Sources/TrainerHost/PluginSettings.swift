@@ -42,7 +42,7 @@ public struct PluginSettingsError: Error, CustomStringConvertible {
     }
 
     /// A key the plugin's schema does not have.
-    public static func unknownParameter(_ key: String, of plugin: LoadedPlugin) -> PluginSettingsError {
+    public static func unknownParameter(_ key: String, of plugin: ScannedPlugin) -> PluginSettingsError {
         let known = plugin.descriptor.parameters.map(\.name).joined(separator: ", ")
         return PluginSettingsError(plugin: plugin.id, key: key,
                                    message: "unknown parameter" + (known.isEmpty ? " (it takes none)" : " (parameters: \(known))"))
@@ -57,7 +57,7 @@ public struct PluginSettingsError: Error, CustomStringConvertible {
 extension PluginRegistry {
     /// Checks settings against the plugin's schema: the plugin exists, every key is a
     /// parameter, every value fits. Returns the plugin and one value per schema entry.
-    public func resolve(_ settings: PluginSettings) throws -> (LoadedPlugin, [ParameterValue]) {
+    public func resolve(_ settings: PluginSettings) throws -> (ScannedPlugin, [ParameterValue]) {
         guard let plugin = plugin(id: settings.id) else {
             throw PluginSettingsError(plugin: settings.id, key: nil, message: unknownPluginError(settings.id))
         }
@@ -75,12 +75,19 @@ extension PluginRegistry {
         return (plugin, values)
     }
 
-    /// Validates every setting, then creates the instances in order. Nothing is created
-    /// unless every setting is valid.
+    /// Validates every setting, loads the plugins into this process (only these: the ones
+    /// the run enables), then creates the instances in order. Nothing is created unless every
+    /// setting is valid and every plugin loaded.
     public func instantiate(_ settings: [PluginSettings], session: TrainingSession?,
                             logger: Logger = Logger(label: "trainer.plugins")) throws -> [PluginInstance] {
         let resolved = try settings.map { try resolve($0) }
-        return try resolved.map { plugin, values in
+        let loaded = try resolved.map { scanned, values in
+            switch PluginLoader.load(scanned) {
+            case .success(let plugin): return (plugin, values)
+            case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
+            }
+        }
+        return try loaded.map { plugin, values in
             try PluginInstance(plugin: plugin, values: values, session: session, logger: logger)
         }
     }

@@ -19,11 +19,15 @@ struct PluginsCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @Flag(help: "Scan every plugin file again, ignoring the registry cache.")
+        var rescan = false
+
         @OptionGroup var search: PluginSearchOptions
         @OptionGroup var file: ConfigOption
 
         func run() throws {
-            let output = try PluginCommands.list(configPath: file.config, pluginDirectories: search.pluginsDirectories, json: json)
+            let output = try PluginCommands.list(configPath: file.config, pluginDirectories: search.pluginsDirectories,
+                                                 json: json, rescan: rescan)
             print(output)
         }
     }

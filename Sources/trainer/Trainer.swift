@@ -15,7 +15,8 @@ struct Trainer: ParsableCommand {
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
         version: "trainer 0.1.0",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self])
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
+                      ScanPluginsCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -10,6 +10,8 @@ final class PluginsCommandTests: EndToEndTestCase {
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.output)")
             XCTAssertTrue(result.stdout.contains("USAGE"), "\(arguments): \(result.stdout)")
         }
+        let list = try TrainerBinary.run(["plugins", "list", "--help"], in: directory)
+        XCTAssertTrue(list.stdout.contains("--rescan"), list.stdout)
     }
 
     func testListShowsTheBundledPlugins() throws {

@@ -21,7 +21,8 @@ public enum TrainerExecutable {
     }
 
     /// Runs `trainer ARGUMENTS` in `directory`, with HOME there too and TRAINER_PLUGIN_PATH
-    /// unset, so that the run sees no plugin but those of the products directory; `environment`
+    /// and XDG_CACHE_HOME unset, so that the run sees no plugin but those of the products
+    /// directory and keeps its plugin registry cache under HOME; `environment`
     /// adds variables on top. Throws `ChildProcess.TimedOut` when the run takes longer than
     /// `timeout` seconds.
     public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
@@ -39,10 +40,10 @@ public enum TrainerExecutable {
                                errors: errors, timeout: timeout)
     }
 
-    /// The environment changes of a run in `directory`: HOME there, no TRAINER_PLUGIN_PATH,
-    /// then `environment`.
+    /// The environment changes of a run in `directory`: HOME there, no TRAINER_PLUGIN_PATH or
+    /// XDG_CACHE_HOME, then `environment`.
     private static func changes(_ directory: String, _ environment: [String: String]) -> [String: String?] {
-        var changes: [String: String?] = ["HOME": directory, "TRAINER_PLUGIN_PATH": nil]
+        var changes: [String: String?] = ["HOME": directory, "TRAINER_PLUGIN_PATH": nil, "XDG_CACHE_HOME": nil]
         for (name, value) in environment { changes[name] = value }
         return changes
     }

@@ -29,15 +29,27 @@ class FixtureTestCase: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard FileManager.default.isExecutableFile(atPath: TrainerExecutable.path) else {
+            throw XCTSkip("trainer is not built at \(TrainerExecutable.path) (it scans the plugin files); run `swift build` first")
+        }
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func registry(_ directories: [URL]) -> PluginRegistry {
-        PluginRegistry(searchPath: PluginSearchPath(directories: directories.map(\.path)))
+    /// The registry of `directories`, scanned by the built `trainer` binary, with its cache in
+    /// this test's directory.
+    func registry(_ directories: [URL], rescan: Bool = false) -> PluginRegistry {
+        PluginRegistry(searchPath: PluginSearchPath(directories: directories.map(\.path)), scanner: scanner, rescan: rescan)
     }
+
+    /// The built `trainer` as the scanner, its cache in this test's directory.
+    var scanner: PluginScanner {
+        PluginScanner(executable: TrainerExecutable.path, cacheLocation: cacheLocation)
+    }
+
+    var cacheLocation: String { directory.appendingPathComponent("cache/registry.json").path }
 }
 
 /// A training session over a real engine model, for driving plugins through real fits.

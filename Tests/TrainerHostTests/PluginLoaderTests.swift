@@ -77,6 +77,49 @@ final class PluginLoaderTests: FixtureTestCase {
         XCTAssertEqual(registry.plugin(id: "StopAtAccuracy")?.descriptor.toolchain, "")
     }
 
+    func testAFIFOAndADirectoryNamedSoAreReportedNeverOpened() throws {
+        let fifo = directory.appendingPathComponent("libFifo.so")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        let folder = directory.appendingPathComponent("libDir.so")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Fixtures.build("noop", into: directory, as: "libNoop.so")
+        let registry = registry([directory])
+        XCTAssertEqual(reason(of: fifo, in: registry), "not a regular file (a FIFO); never opened")
+        XCTAssertEqual(reason(of: folder, in: registry), "not a regular file (a directory); never opened")
+        XCTAssertNotNil(registry.plugin(id: "Noop"), "\(registry.invalid)")
+    }
+
+    func testAParameterCountBeyondItsArrayIsRefusedByTheScan() throws {
+        let file = try Fixtures.build("bad_params", into: directory, as: "libBadParams.so")
+        XCTAssertEqual(reason(of: file, in: registry([directory])), "malformed descriptor: param_count 1000 is implausible")
+    }
+
+    /// The training process loads only the file that was scanned, and only when its
+    /// descriptor's counts are those the scan checked.
+    func testLoadingChecksTheFileAndTheCountsTheScanFound() throws {
+        let file = try Fixtures.build("recorder", into: directory, as: "libRecorder.so")
+        let scanned = try XCTUnwrap(registry([directory]).plugin(id: "Recorder"))
+        XCTAssertEqual(try PluginLoader.load(scanned).get().descriptor.parameters.map(\.name), ["path", "with_logs", "fail_at"])
+
+        var other = scanned.identity
+        other.modifiedNanoseconds += 1
+        let changed = ScannedPlugin(path: file.path, identity: other, descriptor: scanned.descriptor)
+        guard case .failure(let problem) = PluginLoader.load(changed) else { return XCTFail("a changed file was loaded") }
+        XCTAssertEqual(problem.reason, "changed since it was scanned; run the command again")
+
+        var fewer = scanned.descriptor
+        fewer.parameters.removeLast()
+        let counted = ScannedPlugin(path: file.path, identity: scanned.identity, descriptor: fewer)
+        guard case .failure(let mismatch) = PluginLoader.load(counted) else { return XCTFail("the counts were not checked") }
+        XCTAssertEqual(mismatch.reason, "malformed descriptor: param_count is 3, but the scan found 2 parameters")
+
+        var renamed = scanned.descriptor
+        renamed.summary = "something else"
+        let described = ScannedPlugin(path: file.path, identity: scanned.identity, descriptor: renamed)
+        guard case .failure(let differs) = PluginLoader.load(described) else { return XCTFail("the descriptor was not compared") }
+        XCTAssertEqual(differs.reason, "describes itself otherwise than when it was scanned; run the command again")
+    }
+
     func testTheStandardSearchOrder() {
         let path = PluginSearchPath.standard(
             extraDirectories: ["/a", "/b"], environment: ["TRAINER_PLUGIN_PATH": "/c::/d", "HOME": "/home/u"],

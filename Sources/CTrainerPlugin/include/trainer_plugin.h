@@ -10,7 +10,10 @@
  * Life of a plugin
  * -------------------------------------------------------------------------------------------
  *  1. The host finds `*.so` files in its plugin directories and loads each with
- *     dlopen(RTLD_NOW | RTLD_LOCAL). It never unloads a plugin.
+ *     dlopen(RTLD_NOW | RTLD_LOCAL). It never unloads a plugin. To learn what a file is, the
+ *     host loads it in a separate, short-lived scanner process (steps 2 and 3 only); the
+ *     training process loads only the plugins a run enables. So a plugin's constructors and
+ *     entry function may run in several processes, and must not assume they run in training.
  *  2. It looks up the one exported symbol, TRAINER_PLUGIN_ENTRY_SYMBOL, a function of type
  *     `trainer_plugin_entry_fn`, and calls it once. The function returns a pointer to the
  *     plugin's descriptor, which must stay valid and unchanged until the process exits

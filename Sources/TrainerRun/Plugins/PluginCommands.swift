@@ -3,8 +3,8 @@ import TrainerHost
 
 /// The work behind `trainer plugins ...`.
 public enum PluginCommands {
-    static func registry(_ directories: [String]) -> PluginRegistry {
-        PluginRegistry(searchPath: .standard(extraDirectories: directories))
+    static func registry(_ directories: [String], rescan: Bool = false) -> PluginRegistry {
+        PluginRegistry(searchPath: .standard(extraDirectories: directories), rescan: rescan)
     }
 
     /// The plugins a configuration file enables (Keras's defaults when there is no file).
@@ -13,8 +13,10 @@ public enum PluginCommands {
         return try UsageProblem.wrap { try ConfigLoader.load(path: configPath).plugins }
     }
 
-    public static func list(configPath: String, pluginDirectories: [String], json: Bool) throws -> String {
-        let listing = PluginListing(registry: registry(pluginDirectories), enabled: try enabledPlugins(configPath: configPath))
+    /// `rescan` scans every file again instead of taking unchanged ones from the cache.
+    public static func list(configPath: String, pluginDirectories: [String], json: Bool, rescan: Bool = false) throws -> String {
+        let listing = PluginListing(registry: registry(pluginDirectories, rescan: rescan),
+                                    enabled: try enabledPlugins(configPath: configPath))
         return json ? listing.json() : listing.text()
     }
 
@@ -50,6 +52,14 @@ public enum PluginCommands {
             try editor.write()
             let order = editor.enabled.map(\.id)
             return "Disabled \(id) in \(configPath). " + (order.isEmpty ? "No plugins are enabled." : "Plugins run in this order: \(order.joined(separator: ", ")).")
+        }
+    }
+
+    /// The scanner mode (`trainer scan-plugins -- FILE...`): scans the files in this process
+    /// and answers on file descriptor 3, for the `trainer` that started it.
+    public static func serveScanner(files: [String]) throws {
+        guard PluginScanService.serve(files: files) else {
+            throw UsageProblem("\(PluginScanner.subcommand) answers on file descriptor 3: it is started by trainer itself")
         }
     }
 }

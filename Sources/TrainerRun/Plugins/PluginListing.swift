@@ -84,7 +84,7 @@ public struct PluginListing {
     }
 
     /// `trainer plugins info ID`: the summary and the parameter table.
-    public static func info(_ plugin: LoadedPlugin, enabled: Bool) -> String {
+    public static func info(_ plugin: ScannedPlugin, enabled: Bool) -> String {
         let d = plugin.descriptor
         var out = "\(d.id) \(d.version): \(d.name)\n"
         if !d.summary.isEmpty { out += "\(d.summary)\n" }

@@ -58,7 +58,7 @@ extension PluginOverride {
     }
 
     /// Reads the texts as the plugin's parameter types.
-    public func values(for plugin: LoadedPlugin) throws -> [(key: String, value: ParameterValue)] {
+    public func values(for plugin: ScannedPlugin) throws -> [(key: String, value: ParameterValue)] {
         try settings.map { setting in
             guard let spec = plugin.descriptor.parameter(named: setting.key) else {
                 throw PluginSettingsError.unknownParameter(setting.key, of: plugin)

@@ -17,7 +17,7 @@ struct ParityCase: Decodable {
     }
 
     /// The parameters Keras was given (`null` means not given: the plugin's default).
-    func settings(for plugin: LoadedPlugin) throws -> PluginSettings {
+    func settings(for plugin: ScannedPlugin) throws -> PluginSettings {
         var settings = PluginSettings(id: plugin.id)
         for key in params.keys.sorted() {
             let value: ParameterValue
