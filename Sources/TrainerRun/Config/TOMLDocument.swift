@@ -1,0 +1,244 @@
+/// A TOML file as a list of statements, each owning whole lines of the text, so a program can
+/// change one key's value, add a key or a table, and write every other line (comments, blank
+/// lines, spacing) back exactly as it was.
+///
+/// It reads structure only: table headers, keys with the extent of their values, comments.
+/// The text is expected to be valid TOML (check it with a real parser first); on anything
+/// else it still ends, and every line still belongs to exactly one statement.
+struct TOMLDocument {
+    /// What a statement is.
+    enum Kind: Equatable {
+        /// Blank lines and whole-line comments.
+        case trivia
+        /// `[a.b]` (or `[[a.b]]` when `array`), with its key's parts unquoted.
+        case table([String], array: Bool)
+        /// `a.b = value`, with the key's parts unquoted.
+        case keyValue([String])
+    }
+
+    /// One statement and the lines it spans.
+    struct Statement: Equatable {
+        var kind: Kind
+        /// The lines of text, without their line ends.
+        var lines: [String]
+        /// The key as written (`a."b c"`), for a key/value.
+        var keyText = ""
+        /// The spaces before the statement on its first line.
+        var indentation = ""
+        /// The comment after the statement on its last line, with its `#`.
+        var trailingComment: String?
+        /// Whole comments found inside a multi-line value (an array over several lines).
+        var innerComments: [String] = []
+    }
+
+    var statements: [Statement]
+    /// "\r\n" when the file's first line ends so, else "\n".
+    let lineEnd: String
+
+    init(_ text: String) {
+        let characters = Array(text)
+        lineEnd = characters.firstIndex(of: "\n").map { $0 > 0 && characters[$0 - 1] == "\r" } == true ? "\r\n" : "\n"
+        var scanner = Scanner(characters)
+        statements = []
+        while let statement = scanner.statement() { statements.append(statement) }
+    }
+
+    /// The document's text, without a line end after its last line.
+    var text: String {
+        statements.flatMap(\.lines).joined(separator: lineEnd)
+    }
+
+    /// The table a statement at `index` is in: the key of the last header before it ([] for
+    /// the top level), and whether that header is an array of tables.
+    func table(at index: Int) -> (key: [String], array: Bool) {
+        var i = index
+        while i >= 0 {
+            if case let .table(key, array) = statements[i].kind { return (key, array) }
+            i -= 1
+        }
+        return ([], false)
+    }
+
+    /// The full key of a key/value statement (its table's key, then its own), or nil.
+    func fullKey(at index: Int) -> [String]? {
+        guard case let .keyValue(key) = statements[index].kind else { return nil }
+        let table = table(at: index)
+        return table.array ? nil : table.key + key
+    }
+
+    /// A key/value statement with `key` as its text and the value `literal`, keeping the
+    /// indentation and comments of `old` (inner comments become whole-line comments before it).
+    static func keyValue(_ keyParts: [String], keyText: String, literal: String, replacing old: Statement? = nil) -> Statement {
+        let indentation = old?.indentation ?? ""
+        var line = "\(indentation)\(keyText) = \(literal)"
+        if let comment = old?.trailingComment { line += "  " + comment }
+        let comments = (old?.innerComments ?? []).map { indentation + $0 }
+        return Statement(kind: .keyValue(keyParts), lines: comments + [line], keyText: keyText,
+                         indentation: indentation, trailingComment: old?.trailingComment)
+    }
+
+    /// Reads statements from the characters of a TOML text.
+    private struct Scanner {
+        let text: [Character]
+        var position = 0
+
+        init(_ text: [Character]) { self.text = text }
+
+        var atEnd: Bool { position >= text.count }
+        func peek(_ offset: Int = 0) -> Character? {
+            position + offset < text.count ? text[position + offset] : nil
+        }
+
+        mutating func skipSpaces() {
+            while let c = peek(), c == " " || c == "\t" { position += 1 }
+        }
+
+        /// A comment from `#` to the end of the line (not including it).
+        mutating func comment() -> String? {
+            guard peek() == "#" else { return nil }
+            let start = position
+            while let c = peek(), c != "\n" { position += 1 }
+            var end = position
+            if end > start, text[end - 1] == "\r" { end -= 1 }
+            return String(text[start ..< end])
+        }
+
+        /// Moves past the rest of the line and its line end.
+        mutating func finishLine() {
+            while let c = peek(), c != "\n" { position += 1 }
+            if peek() == "\n" { position += 1 }
+        }
+
+        /// The lines of text from `start` to the current position (which is at a line start
+        /// or the end), without line ends.
+        func lines(from start: Int) -> [String] {
+            var end = min(position, text.count)
+            if end > start, text[end - 1] == "\n" { end -= 1 }
+            var lines = String(text[start ..< end]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for i in lines.indices where lines[i].hasSuffix("\r") { lines[i].removeLast() }
+            return lines
+        }
+
+        mutating func statement() -> Statement? {
+            guard !atEnd else { return nil }
+            let start = position
+            skipSpaces()
+            let indentation = String(text[start ..< position])
+            switch peek() {
+            case nil, "\n", "\r", "#":
+                finishLine()
+                return Statement(kind: .trivia, lines: lines(from: start))
+            case "[":
+                position += 1
+                let array = peek() == "["
+                if array { position += 1 }
+                let key = self.key()
+                while let c = peek(), c == "]" || c == " " || c == "\t" { position += 1 }
+                let trailing = comment()
+                finishLine()
+                return Statement(kind: .table(key.parts, array: array), lines: lines(from: start),
+                                 indentation: indentation, trailingComment: trailing)
+            default:
+                let key = self.key()
+                skipSpaces()
+                if peek() == "=" { position += 1 }
+                skipSpaces()
+                var inner: [String] = []
+                value(comments: &inner)
+                skipSpaces()
+                let trailing = comment()
+                finishLine()
+                return Statement(kind: .keyValue(key.parts), lines: lines(from: start), keyText: key.text,
+                                 indentation: indentation, trailingComment: trailing, innerComments: inner)
+            }
+        }
+
+        /// A dotted key; stops at `=`, `]`, a comment or the line's end.
+        mutating func key() -> (parts: [String], text: String) {
+            var parts: [String] = []
+            let start = position
+            var end = position
+            while true {
+                skipSpaces()
+                guard let c = peek(), c != "=", c != "]", c != "#", c != "\n", c != "\r" else { break }
+                if c == "\"" || c == "'" {
+                    parts.append(quoted())
+                } else {
+                    let partStart = position
+                    while let d = peek(), d.isASCII, d.isLetter || d.isNumber || d == "_" || d == "-" { position += 1 }
+                    if position == partStart { position += 1 }  // not a key character: step over it
+                    parts.append(String(text[partStart ..< position]))
+                }
+                end = position
+                skipSpaces()
+                if peek() == "." { position += 1 } else { break }
+            }
+            return (parts, String(text[start ..< end]))
+        }
+
+        /// A one-line string, quotes undone (escapes kept as written but for `\"` and `\\`).
+        mutating func quoted() -> String {
+            let quote = text[position]
+            position += 1
+            var out = ""
+            while let c = peek(), c != quote, c != "\n" {
+                if quote == "\"", c == "\\", let next = peek(1) {
+                    out.append(next)
+                    position += 2
+                    continue
+                }
+                out.append(c)
+                position += 1
+            }
+            if peek() == quote { position += 1 }
+            return out
+        }
+
+        /// Moves past one value, of any kind, collecting the comments inside arrays.
+        mutating func value(comments: inout [String]) {
+            guard let c = peek() else { return }
+            switch c {
+            case "\"", "'":
+                if peek(1) == c, peek(2) == c {
+                    position += 3
+                    while !atEnd {
+                        if c == "\"", peek() == "\\" { position += 2; continue }
+                        if peek() == c, peek(1) == c, peek(2) == c {
+                            position += 3
+                            while peek() == c { position += 1 }  // up to two quotes end the content
+                            return
+                        }
+                        position += 1
+                    }
+                } else {
+                    _ = quoted()
+                }
+            case "[", "{":
+                let close: Character = c == "[" ? "]" : "}"
+                position += 1
+                while !atEnd {
+                    while let d = peek(), d == " " || d == "\t" || d == "\n" || d == "\r" || d == "," || d == "=" {
+                        position += 1
+                    }
+                    if let text = comment() { comments.append(text); continue }
+                    guard let d = peek() else { return }
+                    if d == close { position += 1; return }
+                    if d == "]" || d == "}" { position += 1; continue }  // mismatched: step over
+                    let before = position
+                    if c == "{" {
+                        _ = key()
+                        skipSpaces()
+                        if peek() == "=" { position += 1 }
+                        skipSpaces()
+                    }
+                    value(comments: &comments)
+                    if position == before { position += 1 }
+                }
+            default:
+                while let d = peek(), d != " ", d != "\t", d != "\n", d != "\r", d != "#", d != ",", d != "]", d != "}" {
+                    position += 1
+                }
+            }
+        }
+    }
+}
