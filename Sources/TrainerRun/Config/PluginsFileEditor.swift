@@ -17,16 +17,21 @@ public struct PluginsFileEditor {
 
     /// Reads the file; a missing file is an empty configuration.
     public init(path: String) throws {
-        self.path = path
+        var text = ""
         if FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8) else {
+                  let contents = String(data: data, encoding: .utf8) else {
                 throw ConfigError(source: path, "cannot be read as UTF-8 text")
             }
-            originalText = text
-        } else {
-            originalText = ""
+            text = contents
         }
+        try self.init(text: text, path: path)
+    }
+
+    /// Edits `text`, the contents of the file at `path` (which is written only by `write`).
+    init(text: String, path: String) throws {
+        self.path = path
+        originalText = text
         let reader = try ConfigLoader.reader(originalText, source: path)
         enabled = try ConfigLoader.read(reader).plugins
         parked = try PluginsFileEditor.parkedSettings(in: reader.table("plugins"), enabled: enabled)
@@ -76,23 +81,29 @@ public struct PluginsFileEditor {
                 for index in lines.reversed() { document.statements.remove(at: index) }
             }
         }
-        return document.text + document.lineEnd
+        return document.text + "\n"
     }
 
     /// Checks the new text reads back as the plugins it should enable, then writes it
     /// atomically (temporary file, rename).
     public func write() throws {
         let newText = text
-        let written = try ConfigLoader.parse(newText, source: path).plugins
+        func notInPlace(_ reason: String) -> ConfigError {
+            ConfigError(source: path, key: "plugins",
+                        "cannot be edited in place (\(reason)); write the plugins as a [plugins] table with one "
+                        + "[plugins.ID] table per plugin, then try again")
+        }
+        let written: [PluginSettings]
+        do { written = try ConfigLoader.parse(newText, source: path).plugins } catch {
+            throw notInPlace("the edited text would not read: \(error)")
+        }
         let wanted = enabled.map { settings in (settings.id.lowercased(), settings.values.filter { $0.value != .none }) }
         let got = written.map { ($0.id.lowercased(), $0.values) }
         guard wanted.map(\.0) == got.map(\.0),
               zip(wanted, got).allSatisfy({ want, have in
                   want.1.count == have.1.count && want.1.allSatisfy { pair in have.1.contains { $0.key == pair.key && $0.value == pair.value } }
               }) else {
-            throw ConfigError(source: path, key: "plugins",
-                              "cannot be edited in place (write the plugins as a [plugins] table with one "
-                              + "[plugins.ID] table per plugin, then try again)")
+            throw notInPlace("the edited text would enable other plugins or values")
         }
         let url = URL(fileURLWithPath: path)
         do {
@@ -123,12 +134,12 @@ public struct PluginsFileEditor {
         if let index = statements.indices.first(where: { document.fullKey(at: $0).map { matches($0, key) } ?? false }) {
             let old = statements[index]
             guard case let .keyValue(parts) = old.kind else { return }
-            document.statements[index] = TOMLDocument.keyValue(parts, keyText: old.keyText, literal: literal, replacing: old)
+            document.statements[index] = document.keyValue(parts, keyText: old.keyText, literal: literal, replacing: old)
             return
         }
         let tableKey = Array(key.dropLast())
         let name = key.last!
-        let line = TOMLDocument.keyValue([name], keyText: TOMLText.key(name), literal: literal)
+        let line = document.keyValue([name], keyText: TOMLText.key(name), literal: literal)
         if let header = statements.indices.first(where: {
             if case let .table(parts, false) = statements[$0].kind { return matches(parts + [name], key) }
             return false
@@ -145,15 +156,15 @@ public struct PluginsFileEditor {
             return
         }
         var added: [TOMLDocument.Statement] = []
-        if let last = document.statements.last, !(last.lines.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            added.append(TOMLDocument.Statement(kind: .trivia, lines: [""]))
+        if let last = document.statements.last, !(last.lines.allSatisfy { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            added.append(TOMLDocument.Statement(kind: .trivia, lines: [document.line("")]))
         }
         if tableKey == ["plugins"] {
             added.append(TOMLDocument.Statement(kind: .trivia,
-                                                lines: [headingComment + " (trainer plugins enable/disable edit this part)."]))
+                                                lines: [document.line(headingComment + " (trainer plugins enable/disable edit this part).")]))
         }
         let header = "[" + tableKey.map(TOMLText.key).joined(separator: ".") + "]"
-        added.append(TOMLDocument.Statement(kind: .table(tableKey, array: false), lines: [header]))
+        added.append(TOMLDocument.Statement(kind: .table(tableKey, array: false), lines: [document.line(header)]))
         added.append(line)
         document.statements += added
     }

@@ -19,7 +19,7 @@ struct TOMLDocument {
     /// One statement and the lines it spans.
     struct Statement: Equatable {
         var kind: Kind
-        /// The lines of text, without their line ends.
+        /// The lines of text, without their "\n" (a "\r" before it stays part of the line).
         var lines: [String]
         /// The key as written (`a."b c"`), for a key/value.
         var keyText = ""
@@ -32,20 +32,26 @@ struct TOMLDocument {
     }
 
     var statements: [Statement]
-    /// "\r\n" when the file's first line ends so, else "\n".
+    /// "\r\n" when the file's first line ends so, else "\n": how new lines end.
     let lineEnd: String
 
     init(_ text: String) {
-        let characters = Array(text)
-        lineEnd = characters.firstIndex(of: "\n").map { $0 > 0 && characters[$0 - 1] == "\r" } == true ? "\r\n" : "\n"
-        var scanner = Scanner(characters)
+        let scalars = Array(text.unicodeScalars)
+        lineEnd = scalars.firstIndex(of: "\n").map { $0 > 0 && scalars[$0 - 1] == "\r" } == true ? "\r\n" : "\n"
+        var scanner = Scanner(scalars)
         statements = []
         while let statement = scanner.statement() { statements.append(statement) }
     }
 
-    /// The document's text, without a line end after its last line.
+    /// The document's text, without a "\n" after its last line: the text it was read from
+    /// (less that last "\n") until statements change.
     var text: String {
-        statements.flatMap(\.lines).joined(separator: lineEnd)
+        statements.flatMap(\.lines).joined(separator: "\n")
+    }
+
+    /// `text` as a new line of this document (ending in "\r" when its lines end in "\r\n").
+    func line(_ text: String) -> String {
+        lineEnd == "\r\n" ? text + "\r" : text
     }
 
     /// The table a statement at `index` is in: the key of the last header before it ([] for
@@ -68,25 +74,31 @@ struct TOMLDocument {
 
     /// A key/value statement with `key` as its text and the value `literal`, keeping the
     /// indentation and comments of `old` (inner comments become whole-line comments before it).
-    static func keyValue(_ keyParts: [String], keyText: String, literal: String, replacing old: Statement? = nil) -> Statement {
+    func keyValue(_ keyParts: [String], keyText: String, literal: String, replacing old: Statement? = nil) -> Statement {
         let indentation = old?.indentation ?? ""
-        var line = "\(indentation)\(keyText) = \(literal)"
-        if let comment = old?.trailingComment { line += "  " + comment }
-        let comments = (old?.innerComments ?? []).map { indentation + $0 }
-        return Statement(kind: .keyValue(keyParts), lines: comments + [line], keyText: keyText,
+        var text = "\(indentation)\(keyText) = \(literal)"
+        if let comment = old?.trailingComment { text += "  " + comment }
+        let comments = (old?.innerComments ?? []).map { line(indentation + $0) }
+        return Statement(kind: .keyValue(keyParts), lines: comments + [line(text)], keyText: keyText,
                          indentation: indentation, trailingComment: old?.trailingComment)
     }
 
     /// Reads statements from the characters of a TOML text.
     private struct Scanner {
-        let text: [Character]
+        let text: [Unicode.Scalar]
         var position = 0
 
-        init(_ text: [Character]) { self.text = text }
+        init(_ text: [Unicode.Scalar]) { self.text = text }
 
         var atEnd: Bool { position >= text.count }
-        func peek(_ offset: Int = 0) -> Character? {
+        func peek(_ offset: Int = 0) -> Unicode.Scalar? {
             position + offset < text.count ? text[position + offset] : nil
+        }
+
+        func string(_ range: Range<Int>) -> String {
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: text[range])
+            return String(out)
         }
 
         mutating func skipSpaces() {
@@ -100,7 +112,7 @@ struct TOMLDocument {
             while let c = peek(), c != "\n" { position += 1 }
             var end = position
             if end > start, text[end - 1] == "\r" { end -= 1 }
-            return String(text[start ..< end])
+            return string(start ..< end)
         }
 
         /// Moves past the rest of the line and its line end.
@@ -110,12 +122,17 @@ struct TOMLDocument {
         }
 
         /// The lines of text from `start` to the current position (which is at a line start
-        /// or the end), without line ends.
+        /// or the end), without their "\n".
         func lines(from start: Int) -> [String] {
             var end = min(position, text.count)
             if end > start, text[end - 1] == "\n" { end -= 1 }
-            var lines = String(text[start ..< end]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            for i in lines.indices where lines[i].hasSuffix("\r") { lines[i].removeLast() }
+            var lines: [String] = []
+            var lineStart = start
+            for i in start ..< end where text[i] == "\n" {
+                lines.append(string(lineStart ..< i))
+                lineStart = i + 1
+            }
+            lines.append(string(lineStart ..< end))
             return lines
         }
 
@@ -123,7 +140,7 @@ struct TOMLDocument {
             guard !atEnd else { return nil }
             let start = position
             skipSpaces()
-            let indentation = String(text[start ..< position])
+            let indentation = string(start ..< position)
             switch peek() {
             case nil, "\n", "\r", "#":
                 finishLine()
@@ -165,22 +182,26 @@ struct TOMLDocument {
                     parts.append(quoted())
                 } else {
                     let partStart = position
-                    while let d = peek(), d.isASCII, d.isLetter || d.isNumber || d == "_" || d == "-" { position += 1 }
+                    while let d = peek(), Scanner.isBareKeyCharacter(d) { position += 1 }
                     if position == partStart { position += 1 }  // not a key character: step over it
-                    parts.append(String(text[partStart ..< position]))
+                    parts.append(string(partStart ..< position))
                 }
                 end = position
                 skipSpaces()
                 if peek() == "." { position += 1 } else { break }
             }
-            return (parts, String(text[start ..< end]))
+            return (parts, string(start ..< end))
+        }
+
+        static func isBareKeyCharacter(_ c: Unicode.Scalar) -> Bool {
+            ("a" ... "z").contains(c) || ("A" ... "Z").contains(c) || ("0" ... "9").contains(c) || c == "_" || c == "-"
         }
 
         /// A one-line string, quotes undone (escapes kept as written but for `\"` and `\\`).
         mutating func quoted() -> String {
             let quote = text[position]
             position += 1
-            var out = ""
+            var out = String.UnicodeScalarView()
             while let c = peek(), c != quote, c != "\n" {
                 if quote == "\"", c == "\\", let next = peek(1) {
                     out.append(next)
@@ -191,7 +212,7 @@ struct TOMLDocument {
                 position += 1
             }
             if peek() == quote { position += 1 }
-            return out
+            return String(out)
         }
 
         /// Moves past one value, of any kind, collecting the comments inside arrays.
@@ -214,7 +235,7 @@ struct TOMLDocument {
                     _ = quoted()
                 }
             case "[", "{":
-                let close: Character = c == "[" ? "]" : "}"
+                let close: Unicode.Scalar = c == "[" ? "]" : "}"
                 position += 1
                 while !atEnd {
                     while let d = peek(), d == " " || d == "\t" || d == "\n" || d == "\r" || d == "," || d == "=" {
