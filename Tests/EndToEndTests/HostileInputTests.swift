@@ -83,6 +83,11 @@ final class HostileInputTests: EndToEndTestCase {
         }
     }
 
+    func testATableHeaderWithoutAKeyIsAnErrorNamingTheFileNotAnAbort() throws {
+        _ = try write("epochs = 1\n[\u{E9}]\n", to: "run.toml")
+        assertUsageError(try trainer("train", "run.toml"), naming: ["run.toml", "line 2, column 2", "table header"])
+    }
+
     // MARK: - Shapes and sizes a header claims
 
     func testASafetensorsShapeWhoseProductOverflowsIsRefusedNamingTheFileAndTensor() throws {

@@ -29,6 +29,21 @@ final class HostileConfigTests: XCTestCase {
         XCTAssertEqual(try ConfigLoader.parse("[data]\nrescale = 0.5\n", source: "run.toml").data.rescale, 0.5)
     }
 
+    /// Found by scripts/fuzz (config): the TOML parser asserted (and in release builds assumes)
+    /// that a table header starts with a key.
+    func testATableHeaderWithoutAKeyIsAnErrorNotAnAbort() {
+        for (text, column, found) in [("epochs = 1\n\n[\u{E9}]\n", 2, "'\u{E9}'"), ("[[ = ]]\n", 4, "'='"),
+                                      ("  [#]", 4, "'#'"), ("[,a]", 2, "','"), ("[\t.a]", 3, "'.'")] {
+            XCTAssertThrowsError(try ConfigLoader.parse(text, source: "run.toml"), text) { error in
+                let line = text.hasPrefix("epochs") ? 3 : 1
+                XCTAssertEqual("\(error)", "run.toml: line \(line), column \(column): a table header starts with a key "
+                               + "(a bare key or a quoted one), not \(found)")
+            }
+        }
+        XCTAssertNoThrow(try ConfigLoader.parse("[ \"model\" ]\nloss = \"mean_squared_error\"\n[[ model.layers ]]\ntype = \"Flatten\"\n",
+                                                source: "run.toml"))
+    }
+
     func testALayerTooLargeForMemoryIsRefusedNamingTheKeyTheLayerAndTheSize() throws {
         var spec = ModelSpec()
         spec.layers = [LayerSpec(type: "Dense", options: ["units": .int(1_000_000_000_000)], key: "model.layers[0]")]

@@ -54,6 +54,29 @@ struct TOMLDocument {
         lineEnd == "\r\n" ? text + "\r" : text
     }
 
+    /// The first table header whose key does not start as a key must (with a letter, digit,
+    /// `_`, `-` or a quote): its 1-based line and column and the character found there. The
+    /// TOML parser the configuration is read with asserts on such a header instead of
+    /// reporting it, so it is found here first.
+    func headerWithoutKey() -> (line: Int, column: Int, found: String)? {
+        var line = 1
+        for statement in statements {
+            defer { line += statement.lines.count }
+            guard case .table = statement.kind, let first = statement.lines.first else { continue }
+            let scalars = Array(first.unicodeScalars)
+            var i = 0
+            while i < scalars.count, scalars[i] == " " || scalars[i] == "\t" { i += 1 }
+            var brackets = 0
+            while i < scalars.count, scalars[i] == "[", brackets < 2 { i += 1; brackets += 1 }
+            while i < scalars.count, scalars[i] == " " || scalars[i] == "\t" { i += 1 }
+            guard i < scalars.count else { return (line, i + 1, "the end of the line") }
+            let c = scalars[i]
+            if Scanner.isBareKeyCharacter(c) || c == "\"" || c == "'" { continue }
+            return (line, i + 1, "'\(c)'")
+        }
+        return nil
+    }
+
     /// The table a statement at `index` is in: the key of the last header before it ([] for
     /// the top level), and whether that header is an array of tables.
     func table(at index: Int) -> (key: [String], array: Bool) {
