@@ -131,9 +131,12 @@ public enum Safetensors {
                 count = product.partialValue
             }
             let bytes = count.multipliedReportingOverflow(by: 4)
-            guard !overflow, !bytes.overflow, end - begin == bytes.partialValue else {
-                let expected = overflow || bytes.overflow ? "more than can be addressed" : "\(bytes.partialValue)"
-                throw fail("tensor '\(name)': \(end - begin) bytes of data for shape \(shape) (\(expected) expected)")
+            guard !overflow, !bytes.overflow else {
+                throw fail("tensor '\(name)': shape \(shape) needs more bytes than can be addressed "
+                           + "(its data_offsets give \(end - begin))")
+            }
+            guard end - begin == bytes.partialValue else {
+                throw fail("tensor '\(name)': \(end - begin) bytes of data for shape \(shape) (\(bytes.partialValue) expected)")
             }
             entries.append((name, shape, begin, count))
         }
