@@ -126,3 +126,17 @@ let package = Package(
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (Fuzz/<Name>, one per reader), declared only for scripts/fuzz, which sets
+// TRAINER_FUZZ=1 and builds them in .build/fuzz with -sanitize=fuzzer: `swift build` and
+// `swift test` never see them. Each seeds from Fuzz/Corpus/<name>.
+if Context.environment["TRAINER_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
+    for (name, module) in [("FuzzConfig", "TrainerRun"), ("FuzzIDX", "TrainerData"), ("FuzzCSV", "TrainerData"),
+                           ("FuzzNPY", "TrainerData"), ("FuzzSafetensors", "TrainerEngine"),
+                           ("FuzzExpression", "TrainerExpression")] {
+        package.products.append(.executable(name: name, targets: [name]))
+        package.targets.append(.executableTarget(name: name, dependencies: ["CFuzzDriver", .target(name: module)],
+                                                 path: "Fuzz/\(name)"))
+    }
+}

@@ -50,7 +50,12 @@ public enum CSVDataset {
             throw DataError(.invalidRequest, file: path,
                             "delimiter \"\(options.delimiter)\" must be one ASCII character that cannot appear in a number")
         }
-        let file = try DataFile.load(path)
+        return try parse(DataFile.load(path), delimiter: delimiter, source: path, options: options)
+    }
+
+    /// The samples of CSV text `file` (followed by a zero byte, as `DataFile.load` leaves it)
+    /// read from `path`; `delimiter` is the options' delimiter, checked.
+    static func parse(_ file: OwnedBuffer, delimiter: UInt8, source path: String, options: Options) throws -> InMemoryDataset {
         let text = UnsafePointer(file.pointer(to: UInt8.self, count: file.count + 1))
         var scanner = CSVScanner(text: text, count: file.count, delimiter: delimiter)
         var fields: [CSVScanner.Field] = []

@@ -19,12 +19,18 @@ public enum DataFile {
     }
 
     /// The file's bytes (decompressed when gzip) in a buffer with one spare zero byte after
-    /// `count`, so text parsers can rely on a terminator.
-    static func load(_ path: String) throws -> OwnedBuffer {
-        let raw = try loadRaw(path)
+    /// `count`, so text parsers can rely on a terminator. With `declared`, gzip data is
+    /// decompressed up to the size the content's header declares and no further.
+    static func load(_ path: String, declared: DeclaredSize.Reader? = nil) throws -> OwnedBuffer {
+        try decode(loadRaw(path), path: path, declared: declared)
+    }
+
+    /// `raw` as `load` returns it: decompressed when it is gzip data (up to the size its
+    /// content declares, with `declared`), then followed by a zero byte.
+    static func decode(_ raw: OwnedBuffer, path: String, declared: DeclaredSize.Reader? = nil) throws -> OwnedBuffer {
         let data: OwnedBuffer
         if Gzip.isGzip(raw.bytes) {
-            data = try Gzip.decompress(raw.bytes, file: path)
+            data = try Gzip.decompress(raw.bytes, file: path, declared: declared)
         } else {
             data = raw
         }

@@ -12,8 +12,16 @@ enum Gzip {
     /// Streams into a buffer sized from the gzip trailer's length field and grown as needed.
     /// Several concatenated gzip members (as `cat a.gz b.gz` makes) decompress to their
     /// concatenation.
-    static func decompress(_ input: UnsafeRawBufferPointer, file: String) throws -> OwnedBuffer {
-        let output = OwnedBuffer(capacity: initialCapacity(for: input))
+    ///
+    /// With `declared`, the buffer starts small until the first bytes say how large the
+    /// content is, then holds that much (bounded by what deflate can expand the input to)
+    /// and never more: data going past the declared size is an error, found as soon as the
+    /// stream goes one byte past it.
+    static func decompress(_ input: UnsafeRawBufferPointer, file: String,
+                           declared: DeclaredSize.Reader? = nil) throws -> OwnedBuffer {
+        let ceiling = expansionCeiling(for: input)
+        let output = OwnedBuffer(capacity: declared == nil ? initialCapacity(for: input) : min(4096, ceiling))
+        var limit: DeclaredSize? = nil
         var stream = z_stream()
         // windowBits 15 + 32: the largest window, with automatic gzip/zlib header detection.
         let initStatus = inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
@@ -34,13 +42,27 @@ enum Gzip {
                 stream.avail_in = UInt32(size)
                 consumed += size
             }
-            if output.count == output.capacity { output.reserve(output.capacity * 2) }
+            if output.count == output.capacity {
+                // One byte past the declared size is room enough to find the stream too long.
+                let grown = output.capacity.multipliedReportingOverflow(by: 2)
+                output.reserve(limit.map { $0.bytes + 1 } ?? (grown.overflow ? Int.max : grown.partialValue))
+            }
             let room = min(chunk, output.capacity - output.count)
             stream.next_out = (output.base + output.count).assumingMemoryBound(to: UInt8.self)
             stream.avail_out = UInt32(room)
 
             let status = inflate(&stream, Z_NO_FLUSH)
             output.count += room - Int(stream.avail_out)
+
+            if limit == nil, let declared, let size = try declared(output.bytes) {
+                limit = size
+                output.reserve(min(size.bytes, ceiling) + 1)
+            }
+            if let limit, output.count > limit.bytes {
+                throw DataError(.sizeMismatch, file: file,
+                                "the gzip data decompresses to more than the \(limit.bytes) bytes \(limit.declaredBy); "
+                                + "decompression stopped there")
+            }
 
             switch status {
             case Z_OK:
@@ -86,8 +108,13 @@ enum Gzip {
         guard input.count >= 18 else { return 4096 }
         let t = input.count - 4
         let isize = Int(input[t]) | Int(input[t + 1]) << 8 | Int(input[t + 2]) << 16 | Int(input[t + 3]) << 24
+        return max(4096, min(isize, expansionCeiling(for: input)) + 1)
+    }
+
+    /// The most bytes deflate data of this size can decompress to (1032 to 1 at best), for
+    /// every member together.
+    private static func expansionCeiling(for input: UnsafeRawBufferPointer) -> Int {
         let ceiling = input.count.multipliedReportingOverflow(by: 1032)
-        let bound = ceiling.overflow ? Int.max : ceiling.partialValue
-        return max(4096, min(isize, bound) + 1)
+        return max(4096, ceiling.overflow ? Int.max - 1 : ceiling.partialValue)
     }
 }

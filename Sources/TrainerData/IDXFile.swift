@@ -10,13 +10,28 @@ public enum IDXFile {
     ///   corrupt, its magic number is wrong, or its data is shorter or longer than the
     ///   dimensions say.
     public static func read(_ path: String) throws -> NumericArray {
-        let file = try DataFile.load(path)
+        let file = try DataFile.load(path, declared: { try declaredSize($0, source: path) })
         return try parse(file, source: path)
     }
 
-    static func parse(_ file: OwnedBuffer, source: String) throws -> NumericArray {
-        let bytes = file.bytes
+    /// What an IDX header says: the element type, the dimensions, and the sizes they make.
+    struct Header {
+        var element: NumericArray.FileElement
+        var shape: [Int]
+        /// Bytes of the header: magic number and dimensions.
+        var size: Int
+        /// Bytes of the elements the dimensions call for.
+        var dataSize: Int
+    }
+
+    /// The header at the start of `bytes`, or nil when `complete` is false and the bytes end
+    /// inside it.
+    ///
+    /// - Throws: `DataError` naming `source` for a wrong magic number, a header cut short (when
+    ///   `complete`), or dimensions whose data would be larger than can be addressed.
+    static func header(_ bytes: UnsafeRawBufferPointer, source: String, complete: Bool = true) throws -> Header? {
         guard bytes.count >= 4 else {
+            guard complete else { return nil }
             throw DataError(.badMagic, file: source,
                             "not an IDX file: \(bytes.count) bytes, too short for the 4-byte magic number")
         }
@@ -41,6 +56,7 @@ public enum IDXFile {
         let dimensionCount = Int(bytes[3])
         let headerSize = 4 + 4 * dimensionCount
         guard bytes.count >= headerSize else {
+            guard complete else { return nil }
             throw DataError(.sizeMismatch, file: source,
                             "truncated IDX header: \(dimensionCount) dimensions need \(headerSize) bytes, "
                             + "the file has \(bytes.count)")
@@ -56,18 +72,36 @@ public enum IDXFile {
             elementCount = product.partialValue
         }
         let dataSize = elementCount.multipliedReportingOverflow(by: element.size)
-        let available = bytes.count - headerSize
-        guard !overflow, !dataSize.overflow, dataSize.partialValue == available else {
-            let expected = overflow || dataSize.overflow ? "more than can be addressed"
-                                                          : "\(dataSize.partialValue) bytes"
-            let what = !overflow && !dataSize.overflow && available < dataSize.partialValue
-                ? "truncated IDX data" : "IDX data size does not match its dimensions"
+        let total = headerSize.addingReportingOverflow(dataSize.partialValue)
+        guard !overflow, !dataSize.overflow, !total.overflow else {
             throw DataError(.sizeMismatch, file: source,
-                            "\(what): dimensions \(shape) of \(element.size)-byte elements need \(expected), "
-                            + "the file has \(available) after the header")
+                            "IDX data size does not match its dimensions: dimensions \(shape) of \(element.size)-byte "
+                            + "elements need more than can be addressed, the file has \(bytes.count - headerSize) "
+                            + "after the header")
         }
-        return NumericArray.decode(element, bigEndian: true, shape: shape, file: file,
-                                   byteOffset: headerSize, source: source)
+        return Header(element: element, shape: shape, size: headerSize, dataSize: dataSize.partialValue)
+    }
+
+    /// The size of the whole content the IDX header at the start of `bytes` declares.
+    static func declaredSize(_ bytes: UnsafeRawBufferPointer, source: String) throws -> DeclaredSize? {
+        guard let header = try header(bytes, source: source, complete: false) else { return nil }
+        return DeclaredSize(bytes: header.size + header.dataSize,
+                            declaredBy: "its IDX header declares (dimensions \(header.shape) of "
+                                + "\(header.element.size)-byte elements)")
+    }
+
+    static func parse(_ file: OwnedBuffer, source: String) throws -> NumericArray {
+        let bytes = file.bytes
+        let header = try header(bytes, source: source)!
+        let available = bytes.count - header.size
+        guard header.dataSize == available else {
+            let what = available < header.dataSize ? "truncated IDX data" : "IDX data size does not match its dimensions"
+            throw DataError(.sizeMismatch, file: source,
+                            "\(what): dimensions \(header.shape) of \(header.element.size)-byte elements need "
+                            + "\(header.dataSize) bytes, the file has \(available) after the header")
+        }
+        return NumericArray.decode(header.element, bigEndian: true, shape: header.shape, file: file,
+                                   byteOffset: header.size, source: source)
     }
 
     private static func hex(_ byte: UInt8) -> String {

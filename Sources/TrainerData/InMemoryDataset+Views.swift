@@ -75,7 +75,16 @@ extension InMemoryDataset {
                             "feature shape \(shape) is invalid: dimensions must be positive, with at most one -1")
         }
         var result = shape
-        let known = shape.filter { $0 != -1 }.reduce(1, *)
+        var known = 1
+        for extent in shape where extent != -1 {
+            let product = known.multipliedReportingOverflow(by: extent)
+            guard !product.overflow, product.partialValue <= size else {
+                throw DataError(.invalidRequest, file: source,
+                                "cannot view features of shape \(current) (\(size) values) as \(shape) "
+                                + "(more than \(size) values)")
+            }
+            known = product.partialValue
+        }
         if let position = inferred.first {
             guard size % known == 0 else {
                 throw DataError(.invalidRequest, file: source,

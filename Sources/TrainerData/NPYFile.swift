@@ -11,15 +11,39 @@ public enum NPYFile {
     ///   `.npy` file, has an unreadable header, a dtype other than those supported, Fortran
     ///   order, or data shorter or longer than its shape says.
     public static func read(_ path: String) throws -> NumericArray {
-        let file = try DataFile.load(path)
+        let file = try DataFile.load(path, declared: { try declaredSize($0, source: path) })
         return try parse(file, source: path)
     }
 
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    static func parse(_ file: OwnedBuffer, source: String) throws -> NumericArray {
-        let bytes = file.bytes
-        guard bytes.count >= 10, Array(bytes[0 ..< 6]) == magic else {
+    /// The longest header read: a real one is a short dict literal padded to 64 bytes.
+    static let maximumHeaderLength = 65536
+
+    /// What an `.npy` preamble and header say: the element type, the shape, where the data
+    /// starts and how many bytes the shape calls for.
+    struct Header {
+        var descr: String
+        var element: NumericArray.FileElement
+        var shape: [Int]
+        /// Bytes before the data: magic, version, header length, header.
+        var dataStart: Int
+        /// Bytes of the elements the shape calls for.
+        var dataSize: Int
+    }
+
+    /// The header at the start of `bytes`, or nil when `complete` is false and the bytes end
+    /// inside it.
+    ///
+    /// - Throws: `DataError` naming `source` when it is not an `.npy` file, has an unreadable
+    ///   header, a dtype other than those supported, Fortran order, a header cut short (when
+    ///   `complete`), or a shape whose data would be larger than can be addressed.
+    static func header(_ bytes: UnsafeRawBufferPointer, source: String, complete: Bool = true) throws -> Header? {
+        guard bytes.count >= 10 else {
+            if !complete, zip(bytes, magic).allSatisfy({ $0 == $1 }) { return nil }
+            throw DataError(.badMagic, file: source, "not a NumPy .npy file: it does not start with \\x93NUMPY")
+        }
+        guard Array(bytes[0 ..< 6]) == magic else {
             throw DataError(.badMagic, file: source, "not a NumPy .npy file: it does not start with \\x93NUMPY")
         }
         let major = bytes[6], minor = bytes[7]
@@ -31,6 +55,7 @@ public enum NPYFile {
             headerStart = 10
         case 2, 3:
             guard bytes.count >= 12 else {
+                guard complete else { return nil }
                 throw DataError(.sizeMismatch, file: source, "truncated .npy file: it ends inside the preamble")
             }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
@@ -39,8 +64,14 @@ public enum NPYFile {
             throw DataError(.unsupported, file: source,
                             ".npy format version \(major).\(minor) is not supported (only 1.0, 2.0 and 3.0)")
         }
+        guard headerLength <= maximumHeaderLength else {
+            throw DataError(.malformed, file: source,
+                            "the .npy header declares \(headerLength) bytes, more than the \(maximumHeaderLength) read "
+                            + "(NumPy itself reads at most 10000 by default)")
+        }
         let dataStart = headerStart + headerLength
         guard dataStart <= bytes.count else {
+            guard complete else { return nil }
             throw DataError(.sizeMismatch, file: source,
                             "truncated .npy file: the header should be \(headerLength) bytes, the file ends after "
                             + "\(bytes.count - headerStart)")
@@ -78,17 +109,34 @@ public enum NPYFile {
             count = product.partialValue
         }
         let needed = count.multipliedReportingOverflow(by: element.size)
-        let available = bytes.count - dataStart
-        guard !needed.overflow, needed.partialValue == available else {
-            let what = !needed.overflow && available < needed.partialValue ? "truncated .npy data"
-                                                                          : ".npy data size does not match its shape"
+        guard !needed.overflow, !dataStart.addingReportingOverflow(needed.partialValue).overflow else {
             throw DataError(.sizeMismatch, file: source,
-                            "\(what): shape \(header.shape) of \(header.descr) needs "
-                            + "\(needed.overflow ? "more bytes than can be addressed" : "\(needed.partialValue) bytes"), "
+                            ".npy data size does not match its shape: shape \(header.shape) of \(header.descr) needs "
+                            + "more bytes than can be addressed, the file has \(bytes.count - dataStart) after the header")
+        }
+        return Header(descr: header.descr, element: element, shape: header.shape, dataStart: dataStart,
+                      dataSize: needed.partialValue)
+    }
+
+    /// The size of the whole content the `.npy` header at the start of `bytes` declares.
+    static func declaredSize(_ bytes: UnsafeRawBufferPointer, source: String) throws -> DeclaredSize? {
+        guard let header = try header(bytes, source: source, complete: false) else { return nil }
+        return DeclaredSize(bytes: header.dataStart + header.dataSize,
+                            declaredBy: "its .npy header declares (shape \(header.shape) of \(header.descr))")
+    }
+
+    static func parse(_ file: OwnedBuffer, source: String) throws -> NumericArray {
+        let bytes = file.bytes
+        let header = try header(bytes, source: source)!
+        let available = bytes.count - header.dataStart
+        guard header.dataSize == available else {
+            let what = available < header.dataSize ? "truncated .npy data" : ".npy data size does not match its shape"
+            throw DataError(.sizeMismatch, file: source,
+                            "\(what): shape \(header.shape) of \(header.descr) needs \(header.dataSize) bytes, "
                             + "the file has \(available) after the header")
         }
-        return NumericArray.decode(element, bigEndian: false, shape: header.shape, file: file,
-                                   byteOffset: dataStart, source: source)
+        return NumericArray.decode(header.element, bigEndian: false, shape: header.shape, file: file,
+                                   byteOffset: header.dataStart, source: source)
     }
 }
 

@@ -33,7 +33,8 @@ func parseNumber(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int) -> 
     while p < last {
         let byte = text[p]
         if byte >= 0x30 && byte <= 0x39 {
-            mantissa = mantissa * 10 + Int64(byte - 0x30)
+            // Past 15 digits the general path takes over; stop before Int64 could overflow.
+            if digits < 15 { mantissa = mantissa * 10 + Int64(byte - 0x30) }
             digits += 1
             if seenPoint { fractionDigits += 1 }
         } else if byte == 0x2E && !seenPoint {

@@ -12,7 +12,8 @@
 /// - Booleans are numbers: a comparison, `&&`, `||` and `!` give 1 or 0, and any value other
 ///   than 0 counts as true. `&&`, `||` and `?:` evaluate only what they need.
 ///
-/// Parsing checks everything it can: a syntax error, an unknown function, a wrong argument
+/// Parsing checks everything it can: a tree deeper than `maximumDepth` levels (parentheses,
+/// unary operators, function calls, or a chain of more binary operators than that), a syntax error, an unknown function, a wrong argument
 /// count and (when the plugin gives the set of allowed names) an unknown name throw an
 /// `ExpressionError` with the 1-based column, e.g. `column 12: expected ')', found end of
 /// expression`. Evaluation itself never fails; a domain error gives NaN, as `log(-1)` in C.
@@ -28,6 +29,11 @@ public struct Expression: Sendable, CustomStringConvertible {
     /// The variables it uses, each once, in order of first appearance.
     public let variables: [String]
     private let root: Node
+
+    /// The deepest an expression's tree may be: each parenthesised group, unary operator,
+    /// function call and binary operator in a chain counts a level. Deeper text is refused at
+    /// the column where it goes too deep, so no input can exhaust the stack.
+    public static let maximumDepth = 256
 
     /// Parses `text`. With `allowedVariables`, any other name (not a constant, not a function)
     /// is an error at its column; with nil, every name is a variable, bound at evaluation.

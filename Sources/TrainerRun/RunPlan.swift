@@ -8,6 +8,8 @@ struct RunPlan {
     /// The configuration's name in messages: its file, or "defaults".
     var source: String
     var registry: PluginRegistry
+    /// Where the run directory was asked for, for messages about it.
+    var runDirectoryOrigin: RunDirectory.Origin
 
     /// Reads the configuration (CONFIG, else ./trainer.toml, else the defaults), applies
     /// the command line, and validates the plugins. Throws `UsageProblem`.
@@ -23,6 +25,8 @@ struct RunPlan {
         if let v = options.runDirectory { config.runDirectory = v }
         if let v = options.hookTimeout { config.hookTimeout = v }
         source = path ?? "defaults"
+        runDirectoryOrigin = options.runDirectory != nil ? ("command line", "--run-dir")
+            : config.runDirectory != nil ? (source, "run_dir") : ("run directory", nil)
         registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories))
         for override in options.pluginOverrides {
             guard let plugin = registry.plugin(id: override.id) else {

@@ -9,6 +9,7 @@ extension TrainingRun {
     /// plugins' test hooks as Keras's `evaluate` does. Returns Keras's one-line summary.
     public static func evaluate(_ options: TrainOptions, weights: String) throws -> String {
         let run = try TrainingRun(options)
+        defer { run.directory.removeIfEmpty() }
         try run.loadSavedWeights(weights)
         let dataset = run.data.validation ?? run.data.training
         run.describe(dataset)
@@ -28,8 +29,14 @@ extension TrainingRun {
     /// Keras's `params` for evaluate and predict describe the data they run over.
     func describe(_ dataset: Dataset) {
         runParameters.samples = dataset.count
-        runParameters.steps = (dataset.count + config.batchSize - 1) / config.batchSize
+        runParameters.steps = Self.steps(dataset.count, batchSize: config.batchSize)
         runParameters.epochs = 1
+    }
+
+    /// Batches in a pass over `samples` samples, the last one possibly partial (whatever the
+    /// batch size, without overflow).
+    static func steps(_ samples: Int, batchSize: Int) -> Int {
+        samples == 0 ? 0 : (samples - 1) / batchSize + 1
     }
 
     /// Loads weights saved by a run of the same model; a wrong file is a usage problem.

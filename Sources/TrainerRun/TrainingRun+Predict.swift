@@ -10,6 +10,7 @@ extension TrainingRun {
     /// `[samples, outputs]`) or `.csv` (one row per sample). Returns a one-line summary.
     public static func predict(_ options: TrainOptions, weights: String, input: String, output: String) throws -> String {
         let run = try TrainingRun(options)
+        defer { run.directory.removeIfEmpty() }
         try run.loadSavedWeights(weights)
         let samples = try UsageProblem.wrap { try UnlabeledDataset.load(input, rescale: run.config.data.rescale ?? 1.0 / 255.0) }
         let dataset = try UsageProblem.wrap {

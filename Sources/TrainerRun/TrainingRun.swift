@@ -24,6 +24,8 @@ public final class TrainingRun: TrainingSession {
     /// there before it exits.
     var backupDirectory: String?
     public internal(set) var runParameters: RunParameters
+    /// Where the run writes; removed again when a command ends without writing into it.
+    let directory: RunDirectory
     var config: RunConfig { plan.config }
 
     /// Everything that can be wrong with the configuration, data, model or plugins is found
@@ -35,18 +37,15 @@ public final class TrainingRun: TrainingSession {
         data = try UsageProblem.wrap { try DataFactory.load(config.data, loss: config.model.loss, source: source) }
         let training = data.training
         model = try UsageProblem.wrap {
-            let model = Sequential(try ModelFactory.layers(config.model.layers, source: source))
-            try model.build(inputShape: training.featureShape, maxBatch: config.batchSize, seed: config.seed)
-            model.compile(optimizer: try ModelFactory.optimizer(config.model.optimizer, source: source),
-                          loss: try ModelFactory.loss(config.model.loss, source: source),
-                          metrics: config.model.metrics)
-            return model
+            try ModelFactory.model(config.model, inputShape: training.featureShape,
+                                   maxBatch: min(config.batchSize, training.count), seed: config.seed, source: source)
         }
-        let directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory) }
+        let origin = plan.runDirectoryOrigin
+        directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory, origin: origin) }
         Self.guardPluginCalls(timeout: config.hookTimeout)
         runParameters = RunParameters(
-            verbose: config.verbose, epochs: config.epochs, steps: (training.count + config.batchSize - 1) / config.batchSize,
-            batchSize: config.batchSize, samples: training.count, initialEpoch: 0, runDirectory: directory,
+            verbose: config.verbose, epochs: config.epochs, steps: Self.steps(training.count, batchSize: config.batchSize),
+            batchSize: config.batchSize, samples: training.count, initialEpoch: 0, runDirectory: directory.path,
             validationSamples: data.validation?.count ?? 0)
     }
 
@@ -60,7 +59,11 @@ public final class TrainingRun: TrainingSession {
     /// Runs `trainer train`. Throws `UsageProblem` for anything wrong before training starts
     /// and `TrainingFailure` when training itself fails.
     public static func train(_ options: TrainOptions) throws {
-        try TrainingRun(options).train()
+        let run = try TrainingRun(options)
+        do { try run.train() } catch {
+            run.directory.removeIfEmpty()
+            throw error
+        }
     }
 
     func train() throws {

@@ -10,12 +10,14 @@ final class BatchSource {
     private let order: UnsafeMutablePointer<Int>
     let count: Int
 
+    /// A batch size larger than the data set makes one batch of every sample: the buffers
+    /// hold the samples that exist, never more.
     init(_ dataset: Dataset, batchSize: Int) {
         self.dataset = dataset
-        self.batchSize = batchSize
+        self.batchSize = min(batchSize, max(dataset.count, 1))
         count = dataset.count
-        features = FloatBuffer(count: batchSize * dataset.featureSize)
-        targets = FloatBuffer(count: batchSize * max(dataset.targetSize, 1))
+        features = FloatBuffer(count: self.batchSize * dataset.featureSize)
+        targets = FloatBuffer(count: self.batchSize * max(dataset.targetSize, 1))
         order = .allocate(capacity: max(count, 1))
         resetOrder()
     }

@@ -16,7 +16,7 @@ final class Evaluation {
         source = BatchSource(dataset, batchSize: batchSize)
         metrics = try model.resolveMetrics(for: dataset)
         logs = Logs(names: ["loss"] + metrics.map(\.name))
-        model.reserve(batch: batchSize)
+        model.reserve(batch: source.batchSize)
     }
 
     /// Evaluates every sample in order. With `callbacks`: on_test_begin({}), per batch
@@ -69,10 +69,10 @@ extension Sequential {
         guard dataset.featureSize == inputSize else {
             throw ModelError("predict: samples of shape \(dataset.featureShape) do not fit the model's input \(inputShape)")
         }
-        reserve(batch: batchSize)
+        let source = BatchSource(dataset, batchSize: batchSize)
+        reserve(batch: source.batchSize)
         let denormals = FlushDenormals()
         defer { denormals.restore() }
-        let source = BatchSource(dataset, batchSize: batchSize)
         let empty = Logs()
         let width = outputSize
         try callbacks?.predictBegin(logs: emptied(empty))
@@ -80,7 +80,7 @@ extension Sequential {
             try callbacks?.predictBatchBegin(step, logs: emptied(empty))
             let n = source.load(step: step)
             let out = forward(source.features.pointer, batch: n, training: false)
-            (output + step * batchSize * width).update(from: out, count: n * width)
+            (output + step * source.batchSize * width).update(from: out, count: n * width)
             try callbacks?.predictBatchEnd(step, logs: emptied(empty))
         }
         try callbacks?.predictEnd(logs: emptied(empty))

@@ -34,7 +34,7 @@ extension Sequential {
             guard validation.count > 0 else { throw ModelError("fit: the validation data has no samples") }
             try checkData(validation, role: "validation")
         }
-        reserve(batch: batchSize)
+        reserve(batch: min(batchSize, train.count))
         let denormals = FlushDenormals()
         defer { denormals.restore() }
         control.optimizer = optimizer

@@ -36,6 +36,10 @@ public final class BatchNormalization: Layer {
 
     public override func computeOutputShape(_ inputShape: [Int]) throws -> [Int] { inputShape }
 
+    public override var plannedWeightShapes: [[Int]] {
+        Array(repeating: [features], count: 2 + (scale ? 1 : 0) + (center ? 1 : 0))
+    }
+
     public override func createWeights(rng: inout SplitMix64) {
         let c = features
         if scale { gamma = addWeight("gamma", shape: [c], initializer: .ones, rng: &rng) }

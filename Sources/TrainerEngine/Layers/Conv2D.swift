@@ -80,6 +80,10 @@ public final class Conv2D: Layer {
         return [g.outputHeight, g.outputWidth, filters]
     }
 
+    public override var plannedWeightShapes: [[Int]] {
+        [[kernelSize.0, kernelSize.1, channels, filters]] + (useBias ? [[filters]] : [])
+    }
+
     public override func createWeights(rng: inout SplitMix64) {
         kernel = addWeight("kernel", shape: [kernelSize.0, kernelSize.1, channels, filters],
                            initializer: .glorotUniform, rng: &rng)

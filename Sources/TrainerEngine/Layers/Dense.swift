@@ -37,6 +37,8 @@ public final class Dense: Layer {
         return inputShape.dropLast() + [units]
     }
 
+    public override var plannedWeightShapes: [[Int]] { [[inputDim, units]] + (useBias ? [[units]] : []) }
+
     public override func createWeights(rng: inout SplitMix64) {
         kernel = addWeight("kernel", shape: [inputDim, units], initializer: kernelInitializer, rng: &rng)
         if useBias {

@@ -53,6 +53,10 @@ open class Layer {
     /// The output shape for a given input shape; throws when the input does not fit.
     open func computeOutputShape(_ inputShape: [Int]) throws -> [Int] { inputShape }
 
+    /// The shapes of the weights `createWeights` will make, known once `computeOutputShape`
+    /// has run: what the layer's size is checked by before anything is allocated.
+    open var plannedWeightShapes: [[Int]] { [] }
+
     /// Creates the weights (initialised from `rng`); `inputShape` and `outputShape` are set.
     open func createWeights(rng: inout SplitMix64) {}
 
@@ -81,6 +85,7 @@ open class Layer {
         self.inputShape = inputShape
         self.outputShape = try computeOutputShape(inputShape)
         self.maxBatch = maxBatch
+        try checkMemory()
         weights = []
         createWeights(rng: &rng)
         allocateBuffers()

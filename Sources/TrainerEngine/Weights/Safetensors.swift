@@ -79,6 +79,12 @@ public enum Safetensors {
         } catch {
             throw fail("cannot read the file: \(error.localizedDescription)")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Every tensor and the metadata of safetensors data `data`, read from `path` (named in errors).
+    static func parse(_ data: Data, path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
+        func fail(_ message: String) -> SafetensorsError { SafetensorsError(path: path, message: message) }
         guard data.count >= 8 else { throw fail("file too short (\(data.count) bytes) for a safetensors header") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(data.count - 8) else {
@@ -98,7 +104,9 @@ public enum Safetensors {
             }
         }
         let bodyLength = data.count - dataStart
-        var tensors: [(begin: Int, tensor: Tensor)] = []
+        // Every entry is checked (shape, offsets, sizes, no two sharing bytes) before any
+        // tensor is read, so what is allocated is at most the file's own size.
+        var entries: [(name: String, shape: [Int], begin: Int, count: Int)] = []
         for (name, value) in object where name != "__metadata__" {
             guard let entry = value as? [String: Any] else { throw fail("tensor '\(name)': entry is not an object") }
             guard let dtype = entry["dtype"] as? String else { throw fail("tensor '\(name)': missing dtype") }
@@ -112,21 +120,40 @@ public enum Safetensors {
                 throw fail("tensor '\(name)': data_offsets is not [begin, end]")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1, *)
             guard begin >= 0, end >= begin, end <= bodyLength else {
                 throw fail("tensor '\(name)': data [\(begin), \(end)) lies outside the \(bodyLength) data bytes (truncated file?)")
             }
-            guard end - begin == count * 4 else {
-                throw fail("tensor '\(name)': \(end - begin) bytes of data for shape \(shape) (\(count * 4) expected)")
+            var count = 1
+            var overflow = false
+            for extent in shape {
+                let product = count.multipliedReportingOverflow(by: extent)
+                overflow = overflow || product.overflow
+                count = product.partialValue
             }
-            var values = [Float](repeating: 0, count: count)
+            let bytes = count.multipliedReportingOverflow(by: 4)
+            guard !overflow, !bytes.overflow else {
+                throw fail("tensor '\(name)': shape \(shape) needs more bytes than can be addressed "
+                           + "(its data_offsets give \(end - begin))")
+            }
+            guard end - begin == bytes.partialValue else {
+                throw fail("tensor '\(name)': \(end - begin) bytes of data for shape \(shape) (\(bytes.partialValue) expected)")
+            }
+            entries.append((name, shape, begin, count))
+        }
+        entries.sort { ($0.begin, $0.count) < ($1.begin, $1.count) }
+        for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.begin + previous.count * 4 {
+            throw fail("tensors '\(previous.name)' and '\(next.name)' share data bytes (their data_offsets overlap)")
+        }
+        var tensors: [(begin: Int, tensor: Tensor)] = []
+        for entry in entries {
+            var values = [Float](repeating: 0, count: entry.count)
             data.withUnsafeBytes { raw in
-                let base = raw.baseAddress! + dataStart + begin
-                for i in 0..<count {
+                let base = raw.baseAddress! + dataStart + entry.begin
+                for i in 0..<entry.count {
                     values[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
                 }
             }
-            tensors.append((begin, Tensor(name: name, shape: shape, values: values)))
+            tensors.append((entry.begin, Tensor(name: entry.name, shape: entry.shape, values: values)))
         }
         return (tensors.sorted { $0.begin < $1.begin }.map(\.tensor), metadata)
     }

@@ -26,6 +26,10 @@ public enum ConfigLoader {
 
     /// The file's top-level table.
     static func reader(_ text: String, source: String) throws -> ConfigReader {
+        if let header = TOMLDocument(text).headerWithoutKey() {
+            throw ConfigError(source: source, "line \(header.line), column \(header.column): a table header starts with a key "
+                              + "(a bare key or a quoted one), not \(header.found)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

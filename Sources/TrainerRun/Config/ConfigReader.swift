@@ -38,10 +38,13 @@ final class ConfigReader {
         return i
     }
 
+    /// A number; `nan` and `inf` are refused (no setting of a run means them).
     func double(_ name: String) throws -> Double? {
         guard let value = raw(name) else { return nil }
         switch value {
-        case .double(let d): return d
+        case .double(let d):
+            guard d.isFinite else { throw error(name, "must be a finite number, not \(d)") }
+            return d
         case .int(let i): return Double(i)
         default: throw error(name, "must be a number, not \(value.kind) (\(value))")
         }

@@ -2,27 +2,36 @@ import Foundation
 import TrainerHost
 
 /// Changes the `[plugins]` part of a configuration file for `trainer plugins enable/disable`,
-/// leaving every other line of the file (comments included) as it was.
+/// in place: the `enabled` list and the parameters set are rewritten on their own lines, new
+/// keys and tables are added, and every other line of the file (comments included, inside
+/// the plugin tables too) stays as it was.
 public struct PluginsFileEditor {
     public let path: String
     /// The plugins the file enables, in order (Keras's defaults when it names none).
     public private(set) var enabled: [PluginSettings]
     /// Parameter tables of plugins that are not enabled, kept as they were.
     private var parked: [PluginSettings]
+    /// Parameters set by `enable`, by plugin, in order: what the new text changes.
+    private var changes: [(id: String, key: String, value: ParameterValue)] = []
     private let originalText: String
 
     /// Reads the file; a missing file is an empty configuration.
     public init(path: String) throws {
-        self.path = path
+        var text = ""
         if FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8) else {
+                  let contents = String(data: data, encoding: .utf8) else {
                 throw ConfigError(source: path, "cannot be read as UTF-8 text")
             }
-            originalText = text
-        } else {
-            originalText = ""
+            text = contents
         }
+        try self.init(text: text, path: path)
+    }
+
+    /// Edits `text`, the contents of the file at `path` (which is written only by `write`).
+    init(text: String, path: String) throws {
+        self.path = path
+        originalText = text
         let reader = try ConfigLoader.reader(originalText, source: path)
         enabled = try ConfigLoader.read(reader).plugins
         parked = try PluginsFileEditor.parkedSettings(in: reader.table("plugins"), enabled: enabled)
@@ -43,6 +52,7 @@ public struct PluginsFileEditor {
             for (key, value) in values { settings.set(key, value) }
             enabled.append(settings)
         }
+        changes += values.map { (id, $0.key, $0.value) }
     }
 
     /// Disables the plugin, keeping its parameters in the file. Returns false when it was not enabled.
@@ -56,26 +66,45 @@ public struct PluginsFileEditor {
 
     /// The file's new text.
     public var text: String {
-        var lines = PluginsFileEditor.linesOutsidePlugins(originalText)
-        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
-        var out = lines.joined(separator: "\n")
-        if !out.isEmpty { out += "\n\n" }
-        out += PluginsFileEditor.headingComment + " (trainer plugins enable/disable edit this part).\n"
-        out += "[plugins]\n"
-        out += "enabled = [" + enabled.map { TOMLText.string($0.id) }.joined(separator: ", ") + "]\n"
-        for settings in enabled + parked where !settings.values.isEmpty {
-            out += "\n[plugins.\(TOMLText.key(settings.id))]\n"
-            for (key, value) in settings.values {
-                if let literal = TOMLText.value(value) { out += "\(TOMLText.key(key)) = \(literal)\n" }
+        var document = TOMLDocument(originalText)
+        let list = "[" + enabled.map { TOMLText.string($0.id) }.joined(separator: ", ") + "]"
+        PluginsFileEditor.set(["plugins", "enabled"], literal: list, in: &document)
+        for change in changes {
+            let key = ["plugins", change.id, change.key]
+            if let literal = TOMLText.value(change.value) {
+                PluginsFileEditor.set(key, literal: literal, in: &document)
+            } else {
+                // No value: the key goes, so the plugin's default applies.
+                let lines = document.statements.indices.filter {
+                    document.fullKey(at: $0).map { PluginsFileEditor.matches($0, key) } ?? false
+                }
+                for index in lines.reversed() { document.statements.remove(at: index) }
             }
         }
-        return out
+        return document.text + "\n"
     }
 
-    /// Checks the new text reads back, then writes it atomically (temporary file, rename).
+    /// Checks the new text reads back as the plugins it should enable, then writes it
+    /// atomically (temporary file, rename).
     public func write() throws {
         let newText = text
-        _ = try ConfigLoader.parse(newText, source: path)
+        func notInPlace(_ reason: String) -> ConfigError {
+            ConfigError(source: path, key: "plugins",
+                        "cannot be edited in place (\(reason)); write the plugins as a [plugins] table with one "
+                        + "[plugins.ID] table per plugin, then try again")
+        }
+        let written: [PluginSettings]
+        do { written = try ConfigLoader.parse(newText, source: path).plugins } catch {
+            throw notInPlace("the edited text would not read: \(error)")
+        }
+        let wanted = enabled.map { settings in (settings.id.lowercased(), settings.values.filter { $0.value != .none }) }
+        let got = written.map { ($0.id.lowercased(), $0.values) }
+        guard wanted.map(\.0) == got.map(\.0),
+              zip(wanted, got).allSatisfy({ want, have in
+                  want.1.count == have.1.count && want.1.allSatisfy { pair in have.1.contains { $0.key == pair.key && $0.value == pair.value } }
+              }) else {
+            throw notInPlace("the edited text would enable other plugins or values")
+        }
         let url = URL(fileURLWithPath: path)
         do {
             try newText.write(to: url, atomically: true, encoding: .utf8)
@@ -88,32 +117,56 @@ public struct PluginsFileEditor {
 
     static let headingComment = "# Callback plugins, run in this order"
 
-    /// The dotted key of a table header line (`[a.b]` or `[[a.b]]`), or nil for other lines.
-    static func headerKey(_ line: String) -> String? {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("[") else { return nil }
-        var body = Substring(trimmed)
-        if let hash = body.firstIndex(of: "#"), !body[..<hash].contains("\"") { body = body[..<hash] }
-        body = Substring(body.trimmingCharacters(in: .whitespaces))
-        while body.hasPrefix("[") { body = body.dropFirst() }
-        while body.hasSuffix("]") { body = body.dropLast() }
-        return body.trimmingCharacters(in: .whitespaces)
-    }
-
-    static func isPluginsHeader(_ key: String) -> Bool {
-        key == "plugins" || key.hasPrefix("plugins.") || key.hasPrefix("plugins ")
-    }
-
-    /// The file's lines without the `[plugins]` and `[plugins.*]` sections.
-    static func linesOutsidePlugins(_ text: String) -> [String] {
-        var kept: [String] = []
-        var inPlugins = false
-        for line in text.components(separatedBy: "\n") {
-            if let key = headerKey(line) { inPlugins = isPluginsHeader(key) }
-            if !inPlugins { kept.append(line) }
+    /// Whether a file's key names `key`: the plugin's id matched case-insensitively, as runs
+    /// match ids.
+    static func matches(_ fileKey: [String], _ key: [String]) -> Bool {
+        guard fileKey.count == key.count else { return false }
+        return zip(fileKey, key).enumerated().allSatisfy { index, pair in
+            index == 1 && key.count == 3 ? pair.0.lowercased() == pair.1.lowercased() : pair.0 == pair.1
         }
-        // Our own heading comment is written again with the section.
-        return kept.filter { !$0.hasPrefix(headingComment) }
+    }
+
+    /// Gives `key` (`plugins.enabled` or `plugins.ID.name`) the value `literal`: on its own
+    /// line when the file has it, else as a new line at the end of its table, else in a new
+    /// table at the end of the file.
+    static func set(_ key: [String], literal: String, in document: inout TOMLDocument) {
+        let statements = document.statements
+        if let index = statements.indices.first(where: { document.fullKey(at: $0).map { matches($0, key) } ?? false }) {
+            let old = statements[index]
+            guard case let .keyValue(parts) = old.kind else { return }
+            document.statements[index] = document.keyValue(parts, keyText: old.keyText, literal: literal, replacing: old)
+            return
+        }
+        let tableKey = Array(key.dropLast())
+        let name = key.last!
+        let line = document.keyValue([name], keyText: TOMLText.key(name), literal: literal)
+        if let header = statements.indices.first(where: {
+            if case let .table(parts, false) = statements[$0].kind { return matches(parts + [name], key) }
+            return false
+        }) {
+            // After the table's last key (its trailing comments and blank lines stay after).
+            var insertion = header + 1
+            var i = header + 1
+            while i < statements.count {
+                if case .table = statements[i].kind { break }
+                if case .keyValue = statements[i].kind { insertion = i + 1 }
+                i += 1
+            }
+            document.statements.insert(line, at: insertion)
+            return
+        }
+        var added: [TOMLDocument.Statement] = []
+        if let last = document.statements.last, !(last.lines.allSatisfy { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            added.append(TOMLDocument.Statement(kind: .trivia, lines: [document.line("")]))
+        }
+        if tableKey == ["plugins"] {
+            added.append(TOMLDocument.Statement(kind: .trivia,
+                                                lines: [document.line(headingComment + " (trainer plugins enable/disable edit this part).")]))
+        }
+        let header = "[" + tableKey.map(TOMLText.key).joined(separator: ".") + "]"
+        added.append(TOMLDocument.Statement(kind: .table(tableKey, array: false), lines: [document.line(header)]))
+        added.append(line)
+        document.statements += added
     }
 
     /// Parameter tables in the file for plugins that are not enabled.

@@ -3,6 +3,22 @@ import TrainerEngine
 /// Builds the engine's model, loss and optimizer from a configuration's Keras names.
 /// Every option is checked: an unknown layer, option or value is an error naming the key.
 enum ModelFactory {
+    /// The configured model, built for samples of `inputShape` and batches of up to
+    /// `maxBatch`, and compiled. A layer that cannot be built (its input does not fit, it
+    /// would not fit in memory) is an error naming the file, the layer's key and its name.
+    static func model(_ spec: ModelSpec, inputShape: [Int], maxBatch: Int, seed: UInt64, source: String) throws -> Sequential {
+        let model = Sequential(try layers(spec.layers, source: source))
+        do {
+            try model.build(inputShape: inputShape, maxBatch: maxBatch, seed: seed)
+        } catch let error as LayerError {
+            let index = model.layers.firstIndex { $0.name == error.layer }
+            throw ConfigError(source: source, key: index.map { spec.layers[$0].key } ?? "model.layers", "\(error)")
+        }
+        model.compile(optimizer: try optimizer(spec.optimizer, source: source), loss: try loss(spec.loss, source: source),
+                      metrics: spec.metrics)
+        return model
+    }
+
     static func layers(_ specs: [LayerSpec], source: String) throws -> [Layer] {
         try specs.map { try layer($0, source: source) }
     }
