@@ -192,22 +192,17 @@ static void on_interrupt(int signal) {
                          : "\nTerminated: finishing the current batch\n");
 }
 
-void trainer_interrupts_install(void) {
+static void set_interrupt_action(void (*handler)(int)) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = on_interrupt;
+    action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 }
 
-void trainer_interrupts_remove(void) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
-}
+void trainer_interrupts_install(void) { set_interrupt_action(on_interrupt); }
+
+void trainer_interrupts_remove(void) { set_interrupt_action(SIG_DFL); }
 
 int trainer_interrupt_signal(void) { return interrupt_signal; }
