@@ -192,17 +192,29 @@ static void on_interrupt(int signal) {
                          : "\nTerminated: finishing the current batch\n");
 }
 
-static void set_interrupt_action(void (*handler)(int)) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = handler;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
+static const int interrupt_signals[] = {SIGINT, SIGTERM};
+static struct sigaction interrupt_previous[2];
+static int interrupt_installed[2];
+
+/* A signal the process was started ignoring (nohup, a background job of a script) stays
+ * ignored; the others get on_interrupt until trainer_interrupts_remove puts theirs back. */
+void trainer_interrupts_install(void) {
+    for (int i = 0; i < 2; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        interrupt_installed[i] = sigaction(interrupt_signals[i], NULL, &interrupt_previous[i]) == 0 &&
+                                 interrupt_previous[i].sa_handler != SIG_IGN &&
+                                 sigaction(interrupt_signals[i], &action, NULL) == 0;
+    }
 }
 
-void trainer_interrupts_install(void) { set_interrupt_action(on_interrupt); }
-
-void trainer_interrupts_remove(void) { set_interrupt_action(SIG_DFL); }
+void trainer_interrupts_remove(void) {
+    for (int i = 0; i < 2; i++) {
+        if (interrupt_installed[i]) sigaction(interrupt_signals[i], &interrupt_previous[i], NULL);
+        interrupt_installed[i] = 0;
+    }
+}
 
 int trainer_interrupt_signal(void) { return interrupt_signal; }

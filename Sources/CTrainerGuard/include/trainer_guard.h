@@ -16,7 +16,8 @@
  *
  * Interrupts. trainer_interrupts_install makes SIGINT and SIGTERM set a flag the training loop
  * reads after each batch (trainer_interrupt_signal); a second one ends the process at once
- * with status 128 + the signal. trainer_interrupts_remove restores the default actions. */
+ * with status 128 + the signal. A signal the process was started ignoring (nohup) stays
+ * ignored. trainer_interrupts_remove puts the previous actions back. */
 #ifndef TRAINER_GUARD_H
 #define TRAINER_GUARD_H
 
