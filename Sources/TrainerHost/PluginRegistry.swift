@@ -8,6 +8,8 @@ public final class PluginRegistry: @unchecked Sendable {
     public private(set) var plugins: [ScannedPlugin] = []
     /// Files that are not usable plugins, in discovery order.
     public private(set) var invalid: [InvalidPlugin] = []
+    /// Valid plugins whose id a file earlier on the search path provides: never loaded.
+    public private(set) var shadowed: [ShadowedPlugin] = []
 
     /// Discovers every plugin file on the path and learns what it is: from the cache (unless
     /// `rescan`), else by scanning it. Files that are not regular files are never opened.
@@ -49,9 +51,7 @@ public final class PluginRegistry: @unchecked Sendable {
                 invalid.append(InvalidPlugin(path: path, reason: reason, id: id))
             case .plugin(let descriptor):
                 if let first = plugin(id: descriptor.id) {
-                    invalid.append(InvalidPlugin(
-                        path: path, reason: "duplicate id \"\(descriptor.id)\" (already provided by \(first.path))",
-                        id: descriptor.id))
+                    shadowed.append(ShadowedPlugin(path: path, descriptor: descriptor, by: first.path))
                 } else {
                     plugins.append(ScannedPlugin(path: path, identity: identity, descriptor: descriptor))
                 }
@@ -63,6 +63,11 @@ public final class PluginRegistry: @unchecked Sendable {
     public func plugin(id: String) -> ScannedPlugin? {
         let wanted = id.lowercased()
         return plugins.first { $0.id.lowercased() == wanted }
+    }
+
+    /// The files the plugin with this id shadows (same id, later on the search path).
+    public func shadowedFiles(of id: String) -> [ShadowedPlugin] {
+        shadowed.filter { $0.id.lowercased() == id.lowercased() }
     }
 
     /// An error for an id no valid plugin has, saying what was found instead.
@@ -77,4 +82,16 @@ public final class PluginRegistry: @unchecked Sendable {
         }
         return "unknown plugin \"\(id)\" (found: \(known))"
     }
+}
+
+/// A valid plugin file whose id a file found earlier on the search path also provides (a
+/// `./plugins/libHistory.so` over the bundled History): the earlier one is loaded, this one
+/// never is, and both are shown so that the shadowing is never silent.
+public struct ShadowedPlugin: Sendable {
+    public let path: String
+    public let descriptor: PluginDescriptor
+    /// The file that provides the id instead.
+    public let by: String
+
+    public var id: String { descriptor.id }
 }

@@ -45,5 +45,17 @@ struct RunPlan {
             }
         }
         self.config = config
+        for warning in Self.shadowingWarnings(config.plugins, registry: registry) { Console.standardError(warning) }
+    }
+
+    /// A warning for every plugin of the run that shadows another file with the same id, so
+    /// that a `./plugins/libHistory.so` never replaces the bundled History silently.
+    static func shadowingWarnings(_ plugins: [PluginSettings], registry: PluginRegistry) -> [String] {
+        plugins.flatMap { settings -> [String] in
+            guard let plugin = registry.plugin(id: settings.id) else { return [] }
+            return registry.shadowedFiles(of: plugin.id).map { other in
+                "warning: plugin \(plugin.id) is loaded from \(plugin.path), which shadows \(other.path)"
+            }
+        }
     }
 }

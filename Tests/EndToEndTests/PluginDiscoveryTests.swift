@@ -4,7 +4,8 @@ import XCTest
 
 /// Where plugins are found, in the README's order: `--plugins-dir`, `$TRAINER_PLUGIN_PATH`,
 /// `./plugins`, the binary's directory, `~/.local/share/trainer/plugins`. The first to
-/// provide an id wins; a later file with the same id is listed as invalid, naming the first.
+/// provide an id wins; a later file with the same id is listed as shadowed, naming the first,
+/// and a run that enables the id warns that it shadows it.
 final class PluginDiscoveryTests: EndToEndTestCase {
     func directory(_ name: String) throws -> URL {
         let url = directory.appendingPathComponent(name)
@@ -57,9 +58,11 @@ final class PluginDiscoveryTests: EndToEndTestCase {
         var found = entries(plugins, id: "Duplicate")
         XCTAssertEqual(found.count, 2, "\(found)")
         XCTAssertEqual(found.first { $0["status"] as? String == "ok" }?["path"] as? String, a)
-        let shadowed = try XCTUnwrap(found.first { $0["status"] as? String == "invalid" })
+        let shadowed = try XCTUnwrap(found.first { $0["status"] as? String == "shadowed" })
         XCTAssertEqual(shadowed["path"] as? String, b)
-        XCTAssertTrue((shadowed["reason"] as? String ?? "").contains("already provided by \(a)"), "\(shadowed)")
+        XCTAssertTrue((shadowed["reason"] as? String ?? "").contains("is provided by \(a), found earlier"), "\(shadowed)")
+        let winner = try XCTUnwrap(found.first { $0["status"] as? String == "ok" })
+        XCTAssertTrue((winner["warning"] as? String ?? "").contains("shadows \(b)"), "\(winner)")
 
         // --plugins-dir comes before TRAINER_PLUGIN_PATH: B now shadows A.
         let flag = try directory("flag")
@@ -75,7 +78,8 @@ final class PluginDiscoveryTests: EndToEndTestCase {
         XCTAssertTrue(info.stdout.contains("Duplicate B"), info.stdout)
     }
 
-    /// A plugin in ./plugins of the working directory shadows the bundled one of the same id.
+    /// A plugin in ./plugins of the working directory shadows the bundled one of the same id:
+    /// listed as shadowing, and warned about at every run.
     func testAWorkingDirectoryPluginShadowsABundledOne() throws {
         let local = try directory("plugins")
         let copy = local.appendingPathComponent("libHistory.so")
@@ -83,6 +87,12 @@ final class PluginDiscoveryTests: EndToEndTestCase {
         let plugins = try listing()
         let found = entries(plugins, id: "History")
         XCTAssertEqual(found.first { $0["status"] as? String == "ok" }?["path"] as? String, copy.path)
-        XCTAssertEqual(found.first { $0["status"] as? String == "invalid" }?["path"] as? String, try Products.pluginPath("History"))
+        XCTAssertEqual(found.first { $0["status"] as? String == "shadowed" }?["path"] as? String, try Products.pluginPath("History"))
+        // Every run that uses it says so.
+        try requireFashionMNIST()
+        let run = try trainer("train", "--epochs", "1", "--limit", "64", "--verbose", "0", "--run-dir", "run")
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.stderr.contains("warning: plugin History is loaded from \(copy.path), which shadows \(try Products.pluginPath("History"))"),
+                      run.stderr)
     }
 }

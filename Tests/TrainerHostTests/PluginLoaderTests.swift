@@ -43,7 +43,7 @@ final class PluginLoaderTests: FixtureTestCase {
         XCTAssertEqual(reason(of: empty, in: registry), "malformed descriptor: no id")
     }
 
-    func testARepeatedIdIsInvalidAndTheFirstDirectoryWins() throws {
+    func testARepeatedIdIsShadowedAndTheFirstDirectoryWins() throws {
         let first = directory.appendingPathComponent("first")
         let second = directory.appendingPathComponent("second")
         for d in [first, second] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
@@ -52,7 +52,9 @@ final class PluginLoaderTests: FixtureTestCase {
         let registry = registry([first, second])
         XCTAssertEqual(registry.plugins.map(\.path), [a.path])
         XCTAssertEqual(registry.plugin(id: "duplicate")?.descriptor.name, "Duplicate A")
-        XCTAssertEqual(reason(of: b, in: registry), "duplicate id \"Duplicate\" (already provided by \(a.path))")
+        XCTAssertNil(reason(of: b, in: registry), "a shadowed plugin is valid, not invalid")
+        XCTAssertEqual(registry.shadowed.map(\.path), [b.path])
+        XCTAssertEqual(registry.shadowedFiles(of: "DUPLICATE").map(\.by), [a.path])
     }
 
     func testADescriptorIsReadWithItsSchemaAndHooks() throws {

@@ -32,15 +32,25 @@ public struct PluginListing {
             if d.toolchain.hasPrefix("swift"), d.toolchain != PluginLoader.hostToolchain {
                 reason = "built with \(d.toolchain), the host with \(PluginLoader.hostToolchain): Swift has no stable ABI on Linux; rebuild the plugin if it misbehaves"
             }
+            for other in registry.shadowedFiles(of: d.id) {
+                let shadows = "shadows \(other.path) (the same id, later on the search path)"
+                reason = reason.map { $0 + "; " + shadows } ?? shadows
+            }
             return Row(id: d.id, version: d.version, abi: d.abiText, enabled: enabled.contains(d.id.lowercased()),
                        hooks: d.hooks.map(\.rawValue), path: plugin.path, status: "ok", reason: reason,
                        summary: d.summary, toolchain: d.toolchain)
+        }
+        let shadowed = registry.shadowed.map { file in
+            Row(id: file.id, version: file.descriptor.version, abi: file.descriptor.abiText, enabled: false,
+                hooks: file.descriptor.hooks.map(\.rawValue), path: file.path, status: "shadowed",
+                reason: "\"\(file.id)\" is provided by \(file.by), found earlier on the search path; this file is never loaded",
+                summary: file.descriptor.summary, toolchain: file.descriptor.toolchain)
         }
         let invalid = registry.invalid.map { problem in
             Row(id: problem.id ?? "-", version: "-", abi: "-", enabled: false, hooks: [], path: problem.path,
                 status: "invalid", reason: problem.reason, summary: "", toolchain: "")
         }
-        return valid + invalid
+        return valid + shadowed + invalid
     }
 
     /// A table, one plugin a line; the reason of an invalid plugin on the line below it.
