@@ -98,7 +98,9 @@ let package = Package(
         // number formatting; linked statically into the plugins that use it.
         .target(name: "TrainerExpression"),
 
-        .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
+        .testTarget(name: "TrainerEngineTests", dependencies: [
+            "TrainerEngine", "TrainerData", "CTrainerKernels",
+        ]),
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
         .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
