@@ -9,13 +9,17 @@ final class BatchSource {
     let targets: FloatBuffer
     private let order: UnsafeMutablePointer<Int>
     let count: Int
+    /// Floats in one sample's features and in its target (read once: every batch needs them).
+    private let featureSize: Int, targetSize: Int
 
     init(_ dataset: Dataset, batchSize: Int) {
         self.dataset = dataset
         self.batchSize = batchSize
         count = dataset.count
-        features = FloatBuffer(count: batchSize * dataset.featureSize)
-        targets = FloatBuffer(count: batchSize * max(dataset.targetSize, 1))
+        featureSize = dataset.featureSize
+        targetSize = dataset.targetSize
+        features = FloatBuffer(count: batchSize * featureSize)
+        targets = FloatBuffer(count: batchSize * max(targetSize, 1))
         order = .allocate(capacity: max(count, 1))
         resetOrder()
     }
@@ -48,7 +52,7 @@ final class BatchSource {
     func load(step: Int) -> Int {
         let start = step * batchSize
         let n = min(batchSize, count - start)
-        let featureSize = dataset.featureSize, targetSize = dataset.targetSize
+        let featureSize = self.featureSize, targetSize = self.targetSize
         let order = self.order, features = self.features.pointer, targets = self.targets.pointer
         let dataset = self.dataset
         let parts = n >= 8 ? Parallel.threadCount : 1
