@@ -75,6 +75,7 @@ final class RecordingCallback: FitCallback {
     func trainEnd(logs: Logs) throws { note("train_end", logs) }
     func epochBegin(_ epoch: Int, logs: Logs) throws { note("epoch_begin \(epoch)", logs) }
     func epochEnd(_ epoch: Int, logs: Logs) throws {
+        XCTAssertEqual(logs.names.count, logs.values.count, "epoch \(epoch)'s logs: names and values")
         lastEpochLogs = Dictionary(uniqueKeysWithValues: zip(logs.names, logs.values))
         note("epoch_end \(epoch)", logs)
     }
