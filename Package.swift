@@ -101,7 +101,12 @@ let package = Package(
         // number formatting; linked statically into the plugins that use it.
         .target(name: "TrainerExpression"),
 
-        .testTarget(name: "TrainerEngineTests", dependencies: ["TrainerEngine", "TrainerData"]),
+        .testTarget(name: "TrainerEngineTests", dependencies: [
+            "TrainerEngine", "TrainerData", "CTrainerKernels", "AllocationCounter",
+        ]),
+        // Counts calls to malloc and its kin on chosen threads, for the engine's allocation
+        // tests: it replaces them for the whole test process, forwarding each call.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter", linkerSettings: [.linkedLibrary("dl")]),
         .testTarget(name: "TrainerDataTests", dependencies: ["TrainerData"]),
         .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),

@@ -4,7 +4,7 @@
  * keeps one accumulator per window position across all of a part's pixels. A 3x3 window over
  * one channel gets code of its own, with those loops unrolled. */
 #include "trainer_kernels.h"
-#include "kernel_attributes.h"
+#include "kernel_variants.h"
 
 #include <string.h>
 
@@ -155,9 +155,10 @@ INLINE void forward_samples(const trainer_conv_shape *s, const window_layout *w,
     }
 }
 
-TRAINER_KERNEL
-void trainer_conv_direct_forward(const trainer_conv_shape *s, const float *input, int first, int count,
-                                 const float *kernel, const float *bias, int relu, float *output) {
+TRAINER_KERNEL(trainer_conv_direct_forward,
+               (const trainer_conv_shape *s, const float *input, int first, int count, const float *kernel,
+                const float *bias, int relu, float *output),
+               (s, input, first, count, kernel, bias, relu, output)) {
     window_layout layout;
     layout_window(s, &layout);
     if (window_size(s) == 9) {
@@ -255,10 +256,10 @@ INLINE void weight_gradients(const trainer_conv_shape *s, const window_layout *w
     if (blocks < s->filters) gradient_tail(s, w, window, input, dz, relu_output, first, count, blocks, dkernel, dbias);
 }
 
-TRAINER_KERNEL
-void trainer_conv_direct_backward(const trainer_conv_shape *s, const float *input, float *dz,
-                                  const float *relu_output, int first, int count, const float *kernel,
-                                  float *dkernel, float *dbias, float *dx) {
+TRAINER_KERNEL(trainer_conv_direct_backward,
+               (const trainer_conv_shape *s, const float *input, float *dz, const float *relu_output, int first,
+                int count, const float *kernel, float *dkernel, float *dbias, float *dx),
+               (s, input, dz, relu_output, first, count, kernel, dkernel, dbias, dx)) {
     window_layout layout;
     layout_window(s, &layout);
     const int window = window_size(s), write_back = dx != NULL;

@@ -2,7 +2,7 @@
  * state after d draws is state + d * gamma), so parts of a mask can be made on several threads
  * and in vector lanes, giving the same bits as one sequential generator. */
 #include "trainer_kernels.h"
-#include "kernel_attributes.h"
+#include "kernel_variants.h"
 
 static const uint64_t GAMMA = 0x9E3779B97F4A7C15ull;
 
@@ -18,9 +18,10 @@ static inline __attribute__((always_inline)) float keep(uint64_t u, uint64_t thr
     return (float)((u + (1ull << 32) - threshold) >> 32) * keep_scale;
 }
 
-TRAINER_KERNEL
-void trainer_dropout(const float *input, float *mask, float *output, ptrdiff_t count, uint64_t state,
-                     ptrdiff_t first, ptrdiff_t draws, uint64_t threshold, float keep_scale) {
+TRAINER_KERNEL(trainer_dropout,
+               (const float *input, float *mask, float *output, ptrdiff_t count, uint64_t state, ptrdiff_t first,
+                ptrdiff_t draws, uint64_t threshold, float keep_scale),
+               (input, mask, output, count, state, first, draws, threshold, keep_scale)) {
     ptrdiff_t end = first + draws;
     /* Draws whose both values exist. */
     ptrdiff_t whole = end;

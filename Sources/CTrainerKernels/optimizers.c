@@ -1,6 +1,6 @@
 /* Optimizer steps over weight vectors. */
 #include "trainer_kernels.h"
-#include "kernel_attributes.h"
+#include "kernel_variants.h"
 
 #include <math.h>
 
@@ -12,9 +12,10 @@ typedef float vf16 __attribute__((vector_size(64), aligned(4)));
 #endif
 #endif
 
-TRAINER_KERNEL
-void trainer_adam_update(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
-                         ptrdiff_t n, float a1, float a2, float alpha, float epsilon) {
+TRAINER_KERNEL(trainer_adam_update,
+               (float *restrict w, const float *restrict g, float *restrict m, float *restrict v, ptrdiff_t n,
+                float a1, float a2, float alpha, float epsilon),
+               (w, g, m, v, n, a1, a2, alpha, epsilon)) {
     ptrdiff_t j = 0;
 #ifdef VECTOR_SQRT
     for (; j + 16 <= n; j += 16) {

@@ -1,12 +1,12 @@
 /* Max pooling over NHWC tensors, vectorised across channels. */
 #include "trainer_kernels.h"
-#include "kernel_attributes.h"
+#include "kernel_variants.h"
 
 #include <string.h>
 
-TRAINER_KERNEL
-void trainer_max_pool(const trainer_pool_shape *s, const float *input, int first, int count,
-                      float *output, int *argmax) {
+TRAINER_KERNEL(trainer_max_pool,
+               (const trainer_pool_shape *s, const float *input, int first, int count, float *output, int *argmax),
+               (s, input, first, count, output, argmax)) {
     const int channels = s->channels;
     const ptrdiff_t in_size = (ptrdiff_t)s->input_height * s->input_width * channels;
     const ptrdiff_t out_size = (ptrdiff_t)s->output_height * s->output_width * channels;
@@ -64,9 +64,9 @@ void trainer_max_pool(const trainer_pool_shape *s, const float *input, int first
     }
 }
 
-TRAINER_KERNEL
-void trainer_max_pool_backward(const trainer_pool_shape *s, const float *dy, const int *argmax,
-                               int first, int count, float *dx) {
+TRAINER_KERNEL(trainer_max_pool_backward,
+               (const trainer_pool_shape *s, const float *dy, const int *argmax, int first, int count, float *dx),
+               (s, dy, argmax, first, count, dx)) {
     const int channels = s->channels;
     const ptrdiff_t in_size = (ptrdiff_t)s->input_height * s->input_width * channels;
     const ptrdiff_t out_size = (ptrdiff_t)s->output_height * s->output_width * channels;

@@ -11,7 +11,7 @@
  * A 2-D transform T X T^T applies the 1-D one down each column, then along each row. Every
  * loop below runs over channels, the innermost axis of NHWC, and is vectorised across them. */
 #include "trainer_kernels.h"
-#include "kernel_attributes.h"
+#include "kernel_variants.h"
 
 #include <string.h>
 
@@ -96,9 +96,10 @@ static inline __attribute__((always_inline)) void input_tile_cells(const trainer
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_input(const trainer_winograd_shape *s, const float *input, int first, int count,
-                            float *v, ptrdiff_t stride) {
+TRAINER_KERNEL(trainer_winograd_input,
+               (const trainer_winograd_shape *s, const float *input, int first, int count, float *v,
+                ptrdiff_t stride),
+               (s, input, first, count, v, stride)) {
     const int channels = s->channels;
     const ptrdiff_t sample_size = (ptrdiff_t)s->input_height * s->input_width * channels;
     for (int n = first; n < first + count; n++) {
@@ -145,9 +146,10 @@ static inline __attribute__((always_inline)) void output_block_cells(const train
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_output(const trainer_winograd_shape *s, const float *m, ptrdiff_t stride,
-                             int first, int count, const float *bias, int relu, float *output) {
+TRAINER_KERNEL(trainer_winograd_output,
+               (const trainer_winograd_shape *s, const float *m, ptrdiff_t stride, int first, int count,
+                const float *bias, int relu, float *output),
+               (s, m, stride, first, count, bias, relu, output)) {
     const int filters = s->filters;
     const ptrdiff_t sample_size = (ptrdiff_t)s->output_height * s->output_width * filters;
     for (int n = first; n < first + count; n++) {
@@ -183,9 +185,10 @@ void trainer_winograd_output(const trainer_winograd_shape *s, const float *m, pt
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_output_gradient(const trainer_winograd_shape *s, const float *dy, const float *relu_output,
-                                      int first, int count, float *m, ptrdiff_t stride, float *dbias) {
+TRAINER_KERNEL(trainer_winograd_output_gradient,
+               (const trainer_winograd_shape *s, const float *dy, const float *relu_output, int first, int count,
+                float *m, ptrdiff_t stride, float *dbias),
+               (s, dy, relu_output, first, count, m, stride, dbias)) {
     const int filters = s->filters;
     const ptrdiff_t sample_size = (ptrdiff_t)s->output_height * s->output_width * filters;
     if (dbias) memset(dbias, 0, sizeof(float) * (size_t)filters);
@@ -227,9 +230,9 @@ void trainer_winograd_output_gradient(const trainer_winograd_shape *s, const flo
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_input_gradient(const trainer_winograd_shape *s, const float *dv, ptrdiff_t stride,
-                                     int first, int count, float *dx) {
+TRAINER_KERNEL(trainer_winograd_input_gradient,
+               (const trainer_winograd_shape *s, const float *dv, ptrdiff_t stride, int first, int count, float *dx),
+               (s, dv, stride, first, count, dx)) {
     const int channels = s->channels;
     const ptrdiff_t sample_size = (ptrdiff_t)s->input_height * s->input_width * channels;
     memset(dx + first * sample_size, 0, sizeof(float) * (size_t)(count * sample_size));
@@ -265,8 +268,9 @@ void trainer_winograd_input_gradient(const trainer_winograd_shape *s, const floa
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_kernel(const float *kernel, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end, float *u) {
+TRAINER_KERNEL(trainer_winograd_kernel,
+               (const float *kernel, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end, float *u),
+               (kernel, stride, begin, end, u)) {
     #pragma clang loop vectorize(assume_safety)
     for (ptrdiff_t e = begin; e < end; e++) {
         float t[18];
@@ -286,9 +290,9 @@ void trainer_winograd_kernel(const float *kernel, ptrdiff_t stride, ptrdiff_t be
     }
 }
 
-TRAINER_KERNEL
-void trainer_winograd_kernel_gradient(const float *du, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end,
-                                      float *dkernel) {
+TRAINER_KERNEL(trainer_winograd_kernel_gradient,
+               (const float *du, ptrdiff_t stride, ptrdiff_t begin, ptrdiff_t end, float *dkernel),
+               (du, stride, begin, end, dkernel)) {
     #pragma clang loop vectorize(assume_safety)
     for (ptrdiff_t e = begin; e < end; e++) {
         float t[18];

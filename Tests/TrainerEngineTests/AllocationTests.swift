@@ -1,66 +1,105 @@
 import XCTest
+import AllocationCounter
 #if canImport(Glibc)
 import Glibc
 #endif
 @testable import TrainerEngine
 
-/// glibc's `mallinfo2().uordblks`: bytes currently allocated with malloc. Swift does not
-/// import <malloc.h>, so the function is looked up by name; its 80-byte struct result is
-/// returned through a hidden pointer argument (x86-64 System V), which is how it is called.
-private func mallocBytesInUse() -> Int? {
-    #if arch(x86_64) && os(Linux)
-    guard let symbol = dlsym(nil, "mallinfo2") else { return nil } // nil: RTLD_DEFAULT
-    typealias MallInfo2 = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
-    let function = unsafeBitCast(symbol, to: MallInfo2.self)
-    var fields = [Int](repeating: 0, count: 10) // arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost
-    fields.withUnsafeMutableBytes { _ = function($0.baseAddress!) }
-    return fields[7]
-    #else
-    return nil
-    #endif
-}
-
 /// Training steps must not allocate: every buffer is made by `build`. After warm-up steps,
-/// further steps must leave glibc's count of bytes in use unchanged.
+/// further steps must make no call to malloc or its kin (AllocationCounter), not even for a
+/// buffer they free again before returning, which a count of bytes in use cannot see. The one
+/// allocation allowed is the wrapper Swift makes for each call `Parallel` hands to its worker
+/// threads (`Parallel.jobsForWorkers` counts them): the tests expect exactly that many.
+///
+/// Only the threads a step runs on are counted: the calling thread and the engine's worker
+/// threads (`Parallel`). Other threads of the test process (XCTest's, Foundation's) may
+/// allocate at any time, and counting them would make the tests flaky; OpenBLAS's own threads,
+/// which large products use, are not the engine's.
 final class AllocationTests: XCTestCase {
-    #if canImport(Glibc)
-    private func bytesInUse() throws -> Int {
-        guard let bytes = mallocBytesInUse() else { throw XCTSkip("mallinfo2 is not available here") }
-        return bytes
+    /// Counts the calls of the calling thread and of each engine worker thread (with
+    /// `Parallel.threadCount` parts, part p runs on thread p); returns how many different
+    /// threads ran the parts.
+    private func countEngineThreads() -> Int {
+        allocation_counter_count_this_thread(1)
+        let threads = Parallel.threadCount
+        let ids = UnsafeMutablePointer<pthread_t>.allocate(capacity: threads)
+        defer { ids.deallocate() }
+        Parallel.run(parts: threads) { part in
+            allocation_counter_count_this_thread(1)
+            ids[part] = pthread_self()
+        }
+        return Set((0..<threads).map { ids[$0] }).count
     }
 
-    private func assertStepsDoNotAllocate(_ model: Sequential, inputShape: [Int], batch: Int, classes: Int,
-                                          file: StaticString = #filePath, line: UInt = #line) throws {
+    /// What `body` does on the engine's threads: its calls to malloc and its kin, and the calls
+    /// it hands to the worker threads. The worker threads stay counted afterwards (they run
+    /// nothing but the engine's parts).
+    private func allocations(during body: () throws -> Void) throws -> (calls: Int, jobs: Int) {
+        guard allocation_counter_active() != 0 else {
+            throw XCTSkip("AllocationCounter does not replace malloc here (it does on Linux with glibc)")
+        }
+        XCTAssertEqual(countEngineThreads(), Parallel.threadCount, "not every engine thread is counted")
+        defer { allocation_counter_count_this_thread(0) }
+        let callsBefore = allocation_counter_calls(), jobsBefore = Parallel.jobsForWorkers
+        try body()
+        return (Int(allocation_counter_calls() - callsBefore), Parallel.jobsForWorkers - jobsBefore)
+    }
+
+    /// What 50 training and 50 test steps of `model` do, after 3 warm-up steps.
+    private func stepAllocations(_ model: Sequential, inputShape: [Int], batch: Int,
+                                 classes: Int) throws -> (calls: Int, jobs: Int) {
         let x = randomFloats(batch * inputShape.reduce(1, *), seed: 1)
         let y = (0..<batch).map { Float($0 % classes) }
         let metrics: [Metric] = [SparseCategoricalAccuracy(name: "accuracy")]
         let denormals = FlushDenormals()
         defer { denormals.restore() }
-        try x.withUnsafeBufferPointer { xp in
+        return try x.withUnsafeBufferPointer { xp in
             try y.withUnsafeBufferPointer { yp in
                 for _ in 0..<3 { _ = model.trainStep(input: xp.baseAddress!, target: yp.baseAddress!, batch: batch, metrics: metrics) }
-                // Other threads of the test process may allocate now and then, so look at a few
-                // windows of 50 steps: allocations made by the steps would change every window.
-                var changes: [Int] = []
-                for _ in 0..<5 {
-                    let before = try bytesInUse()
+                return try allocations {
                     for _ in 0..<50 {
                         _ = model.trainStep(input: xp.baseAddress!, target: yp.baseAddress!, batch: batch, metrics: metrics)
                         _ = model.testStep(input: xp.baseAddress!, target: yp.baseAddress!, batch: batch, metrics: metrics)
                     }
-                    changes.append(try bytesInUse() - before)
-                    if changes.last == 0 { break }
                 }
-                XCTAssertEqual(changes.last, 0, "bytes in use changed across training steps: \(changes)", file: file, line: line)
             }
         }
     }
 
-    func testTheMeasureSeesAllocations() throws {
-        let before = try bytesInUse()
-        let kept = [Float](repeating: 1, count: 10_000)
-        XCTAssertGreaterThanOrEqual(try bytesInUse() - before, 39_000)
-        withExtendedLifetime(kept) {}
+    private func assertStepsDoNotAllocate(_ model: Sequential, inputShape: [Int], batch: Int, classes: Int,
+                                          file: StaticString = #filePath, line: UInt = #line) throws {
+        let (calls, jobs) = try stepAllocations(model, inputShape: inputShape, batch: batch, classes: classes)
+        XCTAssertEqual(calls, jobs,
+                       "100 steps called malloc or its kin \(calls) times, for \(jobs) jobs of the worker threads",
+                       file: file, line: line)
+    }
+
+    /// A model whose first layer allocates a buffer and frees it in every forward pass: on the
+    /// calling thread, or on the last engine thread.
+    private func modelWithScratchBuffer(onWorkerThread: Bool) throws -> Sequential {
+        let model = Sequential([ScratchBufferLayer(onWorkerThread: onWorkerThread), Dense(10, activation: .softmax)])
+        try model.build(inputShape: [8], maxBatch: 4)
+        model.compile(optimizer: SGD(), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+        return model
+    }
+
+    /// What the measure must see: a step that allocates a buffer and frees it before it
+    /// returns, once in each of the 100 steps' forward passes.
+    func testTheMeasureSeesABufferFreedWithinTheStep() throws {
+        let model = try modelWithScratchBuffer(onWorkerThread: false)
+        let (calls, jobs) = try stepAllocations(model, inputShape: [8], batch: 4, classes: 10)
+        XCTAssertGreaterThanOrEqual(calls, jobs + 100)
+    }
+
+    func testTheMeasureSeesAllocationsOnWorkerThreads() throws {
+        guard Parallel.threadCount > 1 else {
+            throw XCTSkip("the engine runs on one thread here (one core, or TRAINER_THREADS=1): "
+                          + "no worker thread to count")
+        }
+        let model = try modelWithScratchBuffer(onWorkerThread: true)
+        let (calls, jobs) = try stepAllocations(model, inputShape: [8], batch: 4, classes: 10)
+        XCTAssertGreaterThanOrEqual(jobs, 100)
+        XCTAssertGreaterThanOrEqual(calls, jobs + 100)
     }
 
     func testMLPStepsDoNotAllocate() throws {
@@ -93,21 +132,50 @@ final class AllocationTests: XCTestCase {
         try assertStepsDoNotAllocate(model, inputShape: [8, 8, 2], batch: 4, classes: 3)
     }
 
-    func testFitEpochsDoNotGrowMemory() throws {
-        let data = blobs(count: 64)
-        let model = Sequential([Dense(16, activation: .relu), Dense(3, activation: .softmax)])
-        try model.build(inputShape: [2], maxBatch: 8)
-        model.compile(optimizer: SGD(momentum: 0.9), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
-        try model.fit(train: data, epochs: 1, batchSize: 8)
-        // A fit makes a few objects of its own (logs, history, batch buffers) and other threads
-        // may allocate: allow for that, but not for anything proportional to the 240 steps.
-        var changes: [Int] = []
-        for _ in 0..<3 {
-            let before = try bytesInUse()
-            try model.fit(train: data, epochs: 30, batchSize: 8)
-            changes.append(try bytesInUse() - before)
+    /// A fit makes a few objects of its own (logs, history, batch buffers), but none for each
+    /// step: ten epochs of 80 steps make as many calls as ten epochs of 8 steps, besides the
+    /// jobs of the worker threads.
+    func testFitAllocatesNothingPerStep() throws {
+        func fitAllocations(samples: Int) throws -> Int {
+            let data = blobs(count: samples)
+            let model = Sequential([Dense(16, activation: .relu), Dense(3, activation: .softmax)])
+            try model.build(inputShape: [2], maxBatch: 8)
+            model.compile(optimizer: SGD(momentum: 0.9), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+            try model.fit(train: data, epochs: 1, batchSize: 8)
+            let (calls, jobs) = try allocations { try model.fit(train: data, epochs: 10, batchSize: 8) }
+            return calls - jobs
         }
-        XCTAssertLessThan(changes.map(abs).min()!, 8192, "\(changes)")
+        let few = try fitAllocations(samples: 64), many = try fitAllocations(samples: 640)
+        XCTAssertEqual(many, few,
+                       "10 epochs of 80 steps called malloc or its kin \(many) times, of 8 steps \(few) times")
     }
-    #endif
+}
+
+/// Passes its input on, and allocates a scratch buffer, writes it and frees it in every forward
+/// pass: on the calling thread, or on the last engine thread (in a `Parallel` part).
+private final class ScratchBufferLayer: Layer {
+    let onWorkerThread: Bool
+
+    init(onWorkerThread: Bool) {
+        self.onWorkerThread = onWorkerThread
+        super.init(name: nil)
+    }
+
+    override var kerasClassName: String { "ScratchBuffer" }
+
+    override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
+        let threads = Parallel.threadCount
+        Parallel.run(parts: threads) { part in
+            guard part == (onWorkerThread ? threads - 1 : 0) else { return }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 256)
+            scratch.initialize(repeating: input[0], count: 256)
+            scratch.deallocate()
+        }
+        output = UnsafeMutablePointer(mutating: input)
+    }
+
+    override func backward(_ input: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                           batch: Int, needsInputGradient: Bool) -> UnsafeMutablePointer<Float>? {
+        needsInputGradient ? outputGradient : nil
+    }
 }

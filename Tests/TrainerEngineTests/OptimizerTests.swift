@@ -20,10 +20,14 @@ final class OptimizerTests: XCTestCase {
         return out
     }
 
+    /// Step by step, weight by weight; the steps and the weights must be as many (zip alone
+    /// would compare the shorter one's elements only).
     private func assertClose(_ a: [[Double]], _ b: [[Double]], file: StaticString = #filePath, line: UInt = #line) {
-        for (x, y) in zip(a, b) {
+        XCTAssertEqual(a.count, b.count, "steps", file: file, line: line)
+        for (step, (x, y)) in zip(a, b).enumerated() {
+            XCTAssertEqual(x.count, y.count, "weights after step \(step + 1)", file: file, line: line)
             for (u, v) in zip(x, y) {
-                XCTAssertEqual(u, v, accuracy: 1e-6 * max(1, abs(v)), file: file, line: line)
+                XCTAssertEqual(u, v, accuracy: 1e-6 * max(1, abs(v)), "after step \(step + 1)", file: file, line: line)
             }
         }
     }

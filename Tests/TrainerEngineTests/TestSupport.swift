@@ -10,6 +10,9 @@ final class ArrayDataset: Dataset {
     let targetShape: [Int]
     let classCount: Int?
     let count: Int
+    /// Floats in one sample's features and target, kept: `gather` must not allocate, and
+    /// Dataset's `featureSize` and `targetSize` do in a debug build (`reduce`, unspecialised).
+    let featureSize: Int, targetSize: Int
 
     init(features: [Float], featureShape: [Int], targets: [Float], targetShape: [Int] = [], classCount: Int? = nil) {
         self.features = features
@@ -17,8 +20,10 @@ final class ArrayDataset: Dataset {
         self.featureShape = featureShape
         self.targetShape = targetShape
         self.classCount = classCount
-        count = features.count / featureShape.reduce(1, *)
-        precondition(targets.count == count * targetShape.reduce(1, *))
+        featureSize = featureShape.reduce(1, *)
+        targetSize = targetShape.reduce(1, *)
+        count = features.count / featureSize
+        precondition(targets.count == count * targetSize)
     }
 
     func gather(_ indices: UnsafeBufferPointer<Int>, features out: UnsafeMutablePointer<Float>,
@@ -70,6 +75,7 @@ final class RecordingCallback: FitCallback {
     func trainEnd(logs: Logs) throws { note("train_end", logs) }
     func epochBegin(_ epoch: Int, logs: Logs) throws { note("epoch_begin \(epoch)", logs) }
     func epochEnd(_ epoch: Int, logs: Logs) throws {
+        XCTAssertEqual(logs.names.count, logs.values.count, "epoch \(epoch)'s logs: names and values")
         lastEpochLogs = Dictionary(uniqueKeysWithValues: zip(logs.names, logs.values))
         note("epoch_end \(epoch)", logs)
     }

@@ -104,6 +104,8 @@ final class TrainingTests: XCTestCase {
             per.append(x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
                 model.testStep(input: xp.baseAddress!, target: yp.baseAddress!, batch: n) } })
         }
+        XCTAssertEqual(batchLosses.count, 3)
+        guard batchLosses.count == 3 else { return }
         XCTAssertEqual(batchLosses[0], per[0], accuracy: 1e-6)
         XCTAssertEqual(batchLosses[1], (per[0] + per[1]) / 2, accuracy: 1e-6)
         XCTAssertEqual(batchLosses[2], (2 * per[0] + 2 * per[1] + per[2]) / 5, accuracy: 1e-6)

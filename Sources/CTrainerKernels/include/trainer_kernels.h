@@ -1,6 +1,8 @@
 /* trainer_kernels.h: the engine's hot loops over channel vectors, in C so that each is
- * compiled for several instruction sets and picked at load time for the CPU it runs on
- * (AVX-512, AVX2, or the baseline). Internal to the engine: no plugin sees these.
+ * compiled for several instruction-set levels (on x86-64: AVX-512, AVX2 and the baseline),
+ * of which one runs: the highest the CPU supports, or the one the environment variable
+ * TRAINER_KERNELS names, chosen once when the program starts (see "Instruction-set levels"
+ * below). Internal to the engine: no plugin sees these.
  *
  * Tensors are NHWC floats; "channel vectors" are the innermost axis. Every function works on
  * a range of samples so that the engine's threads can share a batch; none allocates. */
@@ -13,6 +15,36 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- Instruction-set levels ------------------------------------------------------------------
+ * Every kernel below is built at each level of this build: on x86-64 "baseline", "avx2"
+ * (x86-64-v3: AVX2, FMA, BMI2) and "avx512" (x86-64-v4: AVX-512 F, BW, CD, DQ, VL); elsewhere
+ * "baseline" alone. When the program starts, the kernels are set to run at the highest level the
+ * CPU supports, or at the level TRAINER_KERNELS=baseline|avx2|avx512 names. A value naming no
+ * level, or a level the CPU lacks, is refused: a warning on stderr says why, and the highest
+ * supported level runs (a run never stops on it, and never meets an illegal instruction). The
+ * last bits of results may differ between levels (FMA rounds a*b+c once). */
+
+/* The name of level `index` of this build, lowest first from 0; NULL past the last. */
+const char *trainer_kernels_level_name(int index);
+
+/* NULL when the kernels can run at `level` here (this build has it and the CPU supports it);
+ * otherwise why not, as a clause ("this CPU lacks x86-64-v4 (...)"). */
+const char *trainer_kernels_unavailable(const char *level);
+
+/* The name of the level the kernels run at. */
+const char *trainer_kernels_level(void);
+
+/* Makes every kernel run at `level` from its next call: returns 1, or 0 (and changes nothing)
+ * when trainer_kernels_unavailable(level) is not NULL. For tests and tools: call it while no
+ * kernel runs. */
+int trainer_kernels_select(const char *level);
+
+/* What happens at start-up with `value`, TRAINER_KERNELS's value (NULL: unset): the level it
+ * names when available (returns 1); the highest level the CPU supports when it is NULL or
+ * empty (returns 1), or when it is refused (returns 0, with the warning, without a newline,
+ * written to `message`, `size` bytes at most). */
+int trainer_kernels_request(const char *value, char *message, size_t size);
 
 /* ---- Winograd F(4x4, 3x3) ----------------------------------------------------------------
  * A 3x3, stride-1 convolution computed tile by tile: output block (4x4) = A^T [(G g G^T) .*

@@ -9,6 +9,8 @@ final class BatchSource {
     let targets: FloatBuffer
     private let order: UnsafeMutablePointer<Int>
     let count: Int
+    /// Floats in one sample's features and in its target (read once: every batch needs them).
+    private let featureSize: Int, targetSize: Int
 
     /// A batch size larger than the data set makes one batch of every sample: the buffers
     /// hold the samples that exist, never more.
@@ -16,8 +18,10 @@ final class BatchSource {
         self.dataset = dataset
         self.batchSize = min(batchSize, max(dataset.count, 1))
         count = dataset.count
-        features = FloatBuffer(count: self.batchSize * dataset.featureSize)
-        targets = FloatBuffer(count: self.batchSize * max(dataset.targetSize, 1))
+        featureSize = dataset.featureSize
+        targetSize = dataset.targetSize
+        features = FloatBuffer(count: self.batchSize * featureSize)
+        targets = FloatBuffer(count: self.batchSize * max(targetSize, 1))
         order = .allocate(capacity: max(count, 1))
         resetOrder()
     }
@@ -50,7 +54,7 @@ final class BatchSource {
     func load(step: Int) -> Int {
         let start = step * batchSize
         let n = min(batchSize, count - start)
-        let featureSize = dataset.featureSize, targetSize = dataset.targetSize
+        let featureSize = self.featureSize, targetSize = self.targetSize
         let order = self.order, features = self.features.pointer, targets = self.targets.pointer
         let dataset = self.dataset
         let parts = n >= 8 ? Parallel.threadCount : 1

@@ -18,7 +18,7 @@ public final class Activation: Layer {
         output = outputBuffer.pointer
     }
 
-    private var width: Int { inputShape.last ?? 1 }
+    private var width: Int { inputShape.lastDimension }
 
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let n = batch * inputSize

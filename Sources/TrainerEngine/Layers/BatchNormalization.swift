@@ -32,7 +32,7 @@ public final class BatchNormalization: Layer {
 
     public override var kerasClassName: String { "BatchNormalization" }
 
-    private var features: Int { inputShape.last ?? 1 }
+    private var features: Int { inputShape.lastDimension }
 
     public override func computeOutputShape(_ inputShape: [Int]) throws -> [Int] { inputShape }
 

@@ -29,7 +29,7 @@ public final class Dense: Layer {
     public override var kerasClassName: String { "Dense" }
     public override var outputActivation: ActivationFunction? { activation }
 
-    private var inputDim: Int { inputShape.last ?? 1 }
+    private var inputDim: Int { inputShape.lastDimension }
 
     public override func computeOutputShape(_ inputShape: [Int]) throws -> [Int] {
         guard units > 0 else { throw LayerError(layer: name, message: "units must be positive, got \(units)") }

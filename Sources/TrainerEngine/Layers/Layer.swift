@@ -41,9 +41,9 @@ open class Layer {
     open var outputActivation: ActivationFunction? { nil }
 
     /// Floats in one sample's input.
-    public var inputSize: Int { inputShape.reduce(1, *) }
+    public var inputSize: Int { inputShape.elementCount }
     /// Floats in one sample's output.
-    public var outputSize: Int { outputShape.reduce(1, *) }
+    public var outputSize: Int { outputShape.elementCount }
 
     /// Trainable weights.
     public var trainableWeights: [Parameter] { weights.filter { $0.isTrainable } }

@@ -10,11 +10,11 @@ public final class BinaryCrossentropy: Loss {
     public init() {}
     public var name: String { "binary_crossentropy" }
     public func fuses(with activation: ActivationFunction) -> Bool { activation == .sigmoid }
-    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.reduce(1, *) }
+    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.elementCount }
 
     public func compute(prediction p: UnsafePointer<Float>, target y: UnsafePointer<Float>, batch: Int,
                         outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
-        let n = batch * outputShape.reduce(1, *)
+        let n = batch * outputShape.elementCount
         let scale = 1 / Float(n)
         let lo = probabilityEpsilon, hi = 1 - probabilityEpsilon
         var total: Double = 0

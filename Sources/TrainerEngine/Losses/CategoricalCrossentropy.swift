@@ -12,12 +12,12 @@ public final class CategoricalCrossentropy: Loss {
     public init() {}
     public var name: String { "categorical_crossentropy" }
     public func fuses(with activation: ActivationFunction) -> Bool { activation == .softmax }
-    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.reduce(1, *) }
+    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.elementCount }
 
     public func compute(prediction p: UnsafePointer<Float>, target y: UnsafePointer<Float>, batch: Int,
                         outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
-        let k = outputShape.last ?? 1
-        let rows = batch * outputShape.reduce(1, *) / max(k, 1)
+        let k = outputShape.lastDimension
+        let rows = batch * outputShape.elementCount / max(k, 1)
         let scale = 1 / Float(rows)
         let lo = probabilityEpsilon, hi = 1 - probabilityEpsilon
         var total: Double = 0

@@ -5,11 +5,11 @@ public final class MeanAbsoluteError: Loss {
     public init() {}
     public var name: String { "mean_absolute_error" }
     public func fuses(with activation: ActivationFunction) -> Bool { false }
-    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.reduce(1, *) }
+    public func targetSize(forOutputShape outputShape: [Int]) -> Int { outputShape.elementCount }
 
     public func compute(prediction p: UnsafePointer<Float>, target y: UnsafePointer<Float>, batch: Int,
                         outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
-        let n = batch * outputShape.reduce(1, *)
+        let n = batch * outputShape.elementCount
         let scale = 1 / Float(n)
         var total: Double = 0
         for i in 0..<n {

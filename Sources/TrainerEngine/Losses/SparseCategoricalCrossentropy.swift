@@ -15,12 +15,12 @@ public final class SparseCategoricalCrossentropy: Loss {
     public func fuses(with activation: ActivationFunction) -> Bool { activation == .softmax }
 
     public func targetSize(forOutputShape outputShape: [Int]) -> Int {
-        outputShape.reduce(1, *) / max(outputShape.last ?? 1, 1)
+        outputShape.elementCount / max(outputShape.lastDimension, 1)
     }
 
     public func compute(prediction p: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
                         outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
-        let k = outputShape.last ?? 1
+        let k = outputShape.lastDimension
         let rows = batch * targetSize(forOutputShape: outputShape)
         let scale = 1 / Float(rows)
         let lo = probabilityEpsilon, hi = 1 - probabilityEpsilon

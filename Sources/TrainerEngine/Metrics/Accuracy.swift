@@ -20,8 +20,8 @@ public final class SparseCategoricalAccuracy: Metric {
 
     public func update(prediction p: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
                        outputShape: [Int]) {
-        let k = outputShape.last ?? 1
-        let rows = batch * outputShape.reduce(1, *) / max(k, 1)
+        let k = outputShape.lastDimension
+        let rows = batch * outputShape.elementCount / max(k, 1)
         var hits = 0
         for r in 0..<rows where Float(argmax(p + r * k, k)) == target[r] { hits += 1 }
         mean.addSum(Double(hits), count: Double(rows))
@@ -38,8 +38,8 @@ public final class CategoricalAccuracy: Metric {
 
     public func update(prediction p: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
                        outputShape: [Int]) {
-        let k = outputShape.last ?? 1
-        let rows = batch * outputShape.reduce(1, *) / max(k, 1)
+        let k = outputShape.lastDimension
+        let rows = batch * outputShape.elementCount / max(k, 1)
         var hits = 0
         for r in 0..<rows where argmax(p + r * k, k) == argmax(target + r * k, k) { hits += 1 }
         mean.addSum(Double(hits), count: Double(rows))
@@ -60,8 +60,8 @@ public final class BinaryAccuracy: Metric {
 
     public func update(prediction p: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
                        outputShape: [Int]) {
-        let k = outputShape.last ?? 1
-        let n = batch * outputShape.reduce(1, *)
+        let k = outputShape.lastDimension
+        let n = batch * outputShape.elementCount
         var hits = 0
         for i in 0..<n where (p[i] > threshold ? Float(1) : Float(0)) == target[i] { hits += 1 }
         // Per row: hits / k; summed over rows: hits / k. Rows counted: n / k.

@@ -13,8 +13,8 @@ public final class MeanErrorMetric: Metric {
 
     public func update(prediction p: UnsafePointer<Float>, target y: UnsafePointer<Float>, batch: Int,
                        outputShape: [Int]) {
-        let k = outputShape.last ?? 1
-        let n = batch * outputShape.reduce(1, *)
+        let k = outputShape.lastDimension
+        let n = batch * outputShape.elementCount
         var sum: Double = 0
         for i in 0..<n {
             let d = Double(p[i] - y[i])

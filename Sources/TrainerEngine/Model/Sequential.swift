@@ -48,9 +48,9 @@ public final class Sequential {
     }
 
     /// Per-sample output shape.
-    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
-    public var outputSize: Int { outputShape.reduce(1, *) }
-    public var inputSize: Int { inputShape.reduce(1, *) }
+    public var outputShape: [Int] { layers.isEmpty ? inputShape : layers[layers.count - 1].outputShape }
+    public var outputSize: Int { outputShape.elementCount }
+    public var inputSize: Int { inputShape.elementCount }
 
     /// Every weight tensor in layer order, Keras's `model.weights`.
     public var weights: [Parameter] { layers.flatMap(\.weights) }
@@ -115,8 +115,8 @@ public final class Sequential {
     /// middle of an epoch draws the same dropout masks as one never interrupted.
     func reseedLayers(seed: UInt64, epoch: Int, step: Int = 0) {
         let position = (UInt64(epoch) &* 0x9E37_79B9) ^ (UInt64(step) &* 0xC2B2_AE3D_27D4_EB4F)
-        for (i, layer) in layers.enumerated() {
-            layer.reseed(seed ^ position ^ (UInt64(i + 1) &* 0x85EB_CA6B_0000_0001))
+        for i in 0..<layers.count {
+            layers[i].reseed(seed ^ position ^ (UInt64(i + 1) &* 0x85EB_CA6B_0000_0001))
         }
     }
 
@@ -158,7 +158,10 @@ public final class Sequential {
         let shape = outputShape
         let value = loss.compute(prediction: out, target: target, batch: batch, outputShape: shape,
                                  gradient: lossGradient!.pointer, fused: lossFusesActivation)
-        for m in metrics { m.update(prediction: out, target: target, batch: batch, outputShape: shape) }
+        // By index: a for-in loop over an array allocates in a debug build (see ShapeSizes).
+        for i in 0..<metrics.count {
+            metrics[i].update(prediction: out, target: target, batch: batch, outputShape: shape)
+        }
         backward(batch: batch)
         optimizer.step()
         return value
@@ -170,7 +173,9 @@ public final class Sequential {
         guard let loss else { preconditionFailure("testStep: model not compiled") }
         let out = forward(input, batch: batch, training: false)
         let shape = outputShape
-        for m in metrics { m.update(prediction: out, target: target, batch: batch, outputShape: shape) }
+        for i in 0..<metrics.count {
+            metrics[i].update(prediction: out, target: target, batch: batch, outputShape: shape)
+        }
         return loss.compute(prediction: out, target: target, batch: batch, outputShape: shape,
                             gradient: nil, fused: false)
     }

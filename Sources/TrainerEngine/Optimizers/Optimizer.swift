@@ -43,7 +43,7 @@ open class Optimizer {
         let lr = rate
         let params = parameters
         var total = 0
-        for p in params { total += p.count }
+        for i in 0..<params.count { total += params[i].count } // by index: see ShapeSizes
         let parts = total >= Optimizer.parallelThreshold ? Parallel.threadCount : 1
         Parallel.run(parts: parts) { part in
             for i in 0..<params.count {

@@ -4,7 +4,10 @@ import Glibc
 import Synchronization
 
 /// Splits a step's work into a fixed number of parts run on the calling thread and on
-/// persistent worker threads (one per further core), without allocating per call.
+/// persistent worker threads (one per further core). A call handed to the worker threads
+/// allocates one object, Swift's wrapper that lets them call the caller's non-escaping `body`
+/// (`withoutActuallyEscaping`), freed before the call returns; nothing else is allocated per
+/// call (`jobsForWorkers` counts those calls, for the allocation tests).
 ///
 /// The parts are fixed by the caller and each writes only its own outputs, so the results
 /// do not depend on which thread ran which part, nor on how many threads there are: a run
@@ -36,6 +39,9 @@ enum Parallel {
         Pool.shared.run(parts: parts, body)
     }
 
+    /// Calls handed to the worker threads so far (each allocates its `body`'s wrapper).
+    static var jobsForWorkers: Int { threadCount > 1 ? Pool.shared.jobs.load(ordering: .relaxed) : 0 }
+
     /// The half-open range of `count` items that part `part` of `parts` covers, in chunks
     /// that are multiples of `alignment` (the last part takes the rest).
     @inline(__always)
@@ -58,6 +64,8 @@ private final class Pool: @unchecked Sendable {
     private let finished = Atomic<Int>(0)
     /// Held by the thread that runs a job (others run theirs serially).
     private let busy = Atomic<Bool>(false)
+    /// Jobs run so far.
+    let jobs = Atomic<Int>(0)
     /// Whether the caller flushes denormals (MXCSR FTZ|DAZ), which workers then copy.
     private let flushDenormals = Atomic<Bool>(false)
     private var job: ((Int) -> Void)?
@@ -92,6 +100,7 @@ private final class Pool: @unchecked Sendable {
             for p in 0..<parts { body(p) }
             return
         }
+        jobs.wrappingAdd(1, ordering: .relaxed)
         withoutActuallyEscaping(body) { escapable in
             job = escapable
             self.parts = parts
