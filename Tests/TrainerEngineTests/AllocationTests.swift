@@ -133,8 +133,10 @@ final class AllocationTests: XCTestCase {
     }
 
     /// A fit makes a few objects of its own (logs, history, batch buffers), but none for each
-    /// step: ten epochs of 80 steps make as many calls as ten epochs of 8 steps, besides the
-    /// jobs of the worker threads.
+    /// step: ten epochs of 80 steps make about as many calls as ten epochs of 8 steps, besides
+    /// the jobs of the worker threads. About: History's arrays grow by reallocation as epochs
+    /// are recorded, and how often depends on the room malloc leaves spare, a call or two either
+    /// way; one call in every tenth step would make 72 more.
     func testFitAllocatesNothingPerStep() throws {
         func fitAllocations(samples: Int) throws -> Int {
             let data = blobs(count: samples)
@@ -146,8 +148,8 @@ final class AllocationTests: XCTestCase {
             return calls - jobs
         }
         let few = try fitAllocations(samples: 64), many = try fitAllocations(samples: 640)
-        XCTAssertEqual(many, few,
-                       "10 epochs of 80 steps called malloc or its kin \(many) times, of 8 steps \(few) times")
+        XCTAssertLessThanOrEqual(abs(many - few), 8,
+                                 "10 epochs of 80 steps called malloc or its kin \(many) times, of 8 steps \(few) times")
     }
 }
 

@@ -31,7 +31,8 @@ final class ArrayDataset: Dataset {
         let fs = featureSize, ts = targetSize
         features.withUnsafeBufferPointer { f in
             targets.withUnsafeBufferPointer { t in
-                for (k, i) in indices.enumerated() {
+                for k in 0..<indices.count { // by index, as enumerated() allocates in a debug build
+                    let i = indices[k]
                     (out + k * fs).update(from: f.baseAddress! + i * fs, count: fs)
                     (outTargets + k * ts).update(from: t.baseAddress! + i * ts, count: ts)
                 }
