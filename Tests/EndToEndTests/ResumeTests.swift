@@ -11,7 +11,7 @@ import XCTest
 /// the command is the same), and the `kill_on_write` preload library dies in the middle of
 /// writing a file.
 final class ResumeTests: EndToEndTestCase {
-    /// EarlyStopping stops this run after 6 epochs of 8 (val_loss stops improving by 0.02), and
+    /// EarlyStopping stops this run before its 8 epochs end (val_loss stops improving by 0.02), and
     /// ReduceLROnPlateau halves the rate twice on the way: decisions a lost state would change.
     static let plugins = """
         [plugins.EarlyStopping]
