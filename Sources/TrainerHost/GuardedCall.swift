@@ -16,16 +16,18 @@ enum GuardedCall {
         return made
     }
 
-    /// The C name of a hook or another entry point ("on_epoch_end", "create", "save_state").
-    static func name(of entry: String) -> UnsafePointer<CChar> { name(entry) }
+    /// A static string as the C string it is in the binary (NUL-terminated, never freed).
+    static func cString(_ text: StaticString) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
 
     nonisolated(unsafe) private static var names: [String: UnsafePointer<CChar>] = [:]
     private static let lock = NSLock()
 
-    /// Runs `body` as a marked call of `plugin` into `entry`.
+    /// Runs `body` as a marked call of plugin `id` into `entry` ("create", "save_state"...).
     @inline(__always)
-    static func run<R>(_ plugin: UnsafePointer<CChar>, _ entry: UnsafePointer<CChar>, _ body: () throws -> R) rethrows -> R {
-        trainer_guard_enter(plugin, entry)
+    static func run<R>(_ id: String, _ entry: StaticString, _ body: () throws -> R) rethrows -> R {
+        trainer_guard_enter(name(id), cString(entry))
         defer { trainer_guard_leave() }
         return try body()
     }
@@ -52,6 +54,6 @@ extension PluginHook {
         case .predictBatchBegin: name = "on_predict_batch_begin"
         case .predictBatchEnd: name = "on_predict_batch_end"
         }
-        return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+        return GuardedCall.cString(name)
     }
 }

@@ -51,7 +51,7 @@ public final class PluginInstance {
                     count: UInt32(specs.count),
                     names: namesBuffer.baseAddress, values: valuesBuffer.baseAddress)
                 return error.withUnsafeMutableBufferPointer { errorBuffer in
-                    GuardedCall.run(GuardedCall.name(plugin.id), GuardedCall.name(of: "create")) {
+                    GuardedCall.run(plugin.id, "create") {
                         plugin.raw.create(host.table, &params, &created, errorBuffer.baseAddress, errorBuffer.count)
                     }
                 }
@@ -72,7 +72,7 @@ public final class PluginInstance {
     }
 
     deinit {
-        GuardedCall.run(GuardedCall.name(plugin.id), GuardedCall.name(of: "destroy")) { plugin.raw.destroy(instance) }
+        GuardedCall.run(plugin.id, "destroy") { plugin.raw.destroy(instance) }
     }
 
     public var id: String { plugin.id }
@@ -84,7 +84,7 @@ public final class PluginInstance {
     public func saveState() throws -> [UInt8]? {
         guard let save = plugin.raw.save_state else { return nil }
         let collector = ByteCollector()
-        let status = GuardedCall.run(GuardedCall.name(id), GuardedCall.name(of: "save_state")) {
+        let status = GuardedCall.run(id, "save_state") {
             withExtendedLifetime(collector) { collector.withSink { save(instance, $0) } }
         }
         guard status == TRAINER_STATUS_OK else { throw PluginRunError.stateFailed(plugin: id, operation: "save_state") }
@@ -93,7 +93,7 @@ public final class PluginInstance {
 
     public func loadState(_ bytes: [UInt8]) throws {
         guard let load = plugin.raw.load_state else { return }
-        let status = GuardedCall.run(GuardedCall.name(id), GuardedCall.name(of: "load_state")) {
+        let status = GuardedCall.run(id, "load_state") {
             bytes.withUnsafeBytes { load(instance, $0.baseAddress, $0.count) }
         }
         guard status == TRAINER_STATUS_OK else { throw PluginRunError.stateFailed(plugin: id, operation: "load_state") }
