@@ -54,11 +54,26 @@ public struct PluginSettingsError: Error, CustomStringConvertible {
     }
 }
 
+/// A plugin a run enables that is not loaded: others could have changed its file, or the file
+/// is not the one approved (`PluginPins`). A configuration problem: the command exits 2.
+public struct PluginRefused: Error, CustomStringConvertible {
+    public var plugin: String
+    public var reason: String
+
+    public init(plugin: String, reason: String) {
+        self.plugin = plugin
+        self.reason = reason
+    }
+
+    public var description: String { "plugin \(plugin) is refused: \(reason)" }
+}
+
 extension PluginRegistry {
     /// Checks settings against the plugin's schema: the plugin exists, every key is a
     /// parameter, every value fits. Returns the plugin and one value per schema entry.
     public func resolve(_ settings: PluginSettings) throws -> (ScannedPlugin, [ParameterValue]) {
         guard let plugin = plugin(id: settings.id) else {
+            if let refused = insecureFile(id: settings.id) { throw PluginRefused(plugin: settings.id, reason: refused.reason) }
             throw PluginSettingsError(plugin: settings.id, key: nil, message: unknownPluginError(settings.id))
         }
         let specs = plugin.descriptor.parameters
@@ -77,13 +92,17 @@ extension PluginRegistry {
 
     /// Validates every setting, loads the plugins into this process (only these: the ones
     /// the run enables), then creates the instances in order. Nothing is created unless every
-    /// setting is valid and every plugin loaded.
-    public func instantiate(_ settings: [PluginSettings], session: TrainingSession?,
+    /// setting is valid and every plugin loaded. A plugin whose file others could have changed
+    /// (unless the registry allows it), or whose file no longer has the SHA-256 `pins` records,
+    /// is refused before it is loaded: `PluginRefused`.
+    public func instantiate(_ settings: [PluginSettings], session: TrainingSession?, pins: PluginPins = .none,
                             logger: Logger = Logger(label: "trainer.plugins")) throws -> [PluginInstance] {
         let resolved = try settings.map { try resolve($0) }
         let loaded = try resolved.map { scanned, values in
-            switch PluginLoader.load(scanned) {
+            switch PluginLoader.load(scanned, pins: pins, allowInsecure: allowInsecure) {
             case .success(let plugin): return (plugin, values)
+            case .failure(let problem) where problem.refused:
+                throw PluginRefused(plugin: scanned.id, reason: problem.description)
             case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
             }
         }

@@ -27,7 +27,8 @@ struct RunPlan {
         source = path ?? "defaults"
         runDirectoryOrigin = options.runDirectory != nil ? ("command line", "--run-dir")
             : config.runDirectory != nil ? (source, "run_dir") : ("run directory", nil)
-        registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories))
+        registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories),
+                                  allowInsecure: options.allowInsecure)
         for override in options.pluginOverrides {
             guard let plugin = registry.plugin(id: override.id) else {
                 throw UsageProblem("command line: --plugin \(override.id): \(registry.unknownPluginError(override.id))")

@@ -11,10 +11,12 @@ public struct TrainOptions: Sendable {
     public var hookTimeout: Double?
     public var pluginOverrides: [PluginOverride]
     public var pluginDirectories: [String]
+    /// Load plugin files others could have changed (`--allow-insecure`).
+    public var allowInsecure: Bool
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
                 verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,
-                pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = []) {
+                pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = [], allowInsecure: Bool = false) {
         self.configPath = configPath
         self.epochs = epochs
         self.batchSize = batchSize
@@ -25,5 +27,6 @@ public struct TrainOptions: Sendable {
         self.hookTimeout = hookTimeout
         self.pluginOverrides = pluginOverrides
         self.pluginDirectories = pluginDirectories
+        self.allowInsecure = allowInsecure
     }
 }

@@ -52,7 +52,7 @@ public final class TrainingRun: TrainingSession {
     /// Creates the configured plugins, each with a host table serving this run.
     func createPlugins() throws {
         instances = try UsageProblem.wrap {
-            try plan.registry.instantiate(config.plugins, session: self, logger: Logger(label: "trainer.plugins"))
+            try plan.registry.instantiate(config.plugins, session: self, pins: config.pins, logger: Logger(label: "trainer.plugins"))
         }
     }
 

@@ -29,7 +29,7 @@ struct SavedModelOptions: ParsableArguments {
     func trainOptions() throws -> TrainOptions {
         TrainOptions(configPath: config, batchSize: batchSize, verbose: verbose, runDirectory: runDirectory,
                      pluginOverrides: try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) },
-                     pluginDirectories: search.pluginsDirectories)
+                     pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
     }
 }
 

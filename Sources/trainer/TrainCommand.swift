@@ -63,7 +63,7 @@ struct TrainCommand: ParsableCommand {
         let options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
             seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, pluginOverrides: overrides,
-            pluginDirectories: search.pluginsDirectories)
+            pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
         try TrainingRun.train(options)
     }
 }

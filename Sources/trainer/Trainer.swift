@@ -23,6 +23,10 @@ struct Trainer: ParsableCommand {
 struct PluginSearchOptions: ParsableArguments {
     @Option(name: .customLong("plugins-dir"), help: ArgumentHelp("Also look for plugins in DIR (first; repeatable).", valueName: "DIR"))
     var pluginsDirectories: [String] = []
+
+    @Flag(name: .customLong("allow-insecure"),
+          help: "Load plugin files (or their directories) writable by group or others, or owned by another user.")
+    var allowInsecure = false
 }
 
 @main

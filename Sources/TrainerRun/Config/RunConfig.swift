@@ -17,8 +17,14 @@ public struct RunConfig: Sendable {
     public var hookTimeout: Double = 300
     /// The plugins to run, in order, with their settings.
     public var plugins: [PluginSettings] = RunConfig.defaultPlugins
+    /// The SHA-256 of plugin files as `trainer plugins enable` approved them, by lowercased
+    /// id (`[plugin_sha256]`).
+    public var pluginSHA256: [String: String] = [:]
     /// The file the configuration came from, if any.
     public var source: String?
+
+    /// The approved plugin files, for loading the run's plugins.
+    public var pins: PluginPins { PluginPins(source: source ?? "trainer.toml", hashes: pluginSHA256) }
 
     public init() {}
 
