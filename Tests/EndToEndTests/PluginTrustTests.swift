@@ -17,8 +17,8 @@ final class PluginTrustTests: EndToEndTestCase {
     }
 
     /// One short epoch on a slice of Fashion-MNIST, with plugins from `folder`.
-    func train(_ folder: URL, _ arguments: String...) throws -> TrainerBinary.Result {
-        try TrainerBinary.run(["train", "--epochs", "1", "--limit", "64", "--verbose", "0", "--run-dir", "run-\(UUID().uuidString)",
+    func train(_ folder: URL, _ arguments: String..., runDirectory: String = "run-\(UUID().uuidString)") throws -> TrainerBinary.Result {
+        try TrainerBinary.run(["train", "--epochs", "1", "--limit", "64", "--verbose", "0", "--run-dir", runDirectory,
                                "--plugins-dir", folder.path] + arguments, in: directory)
     }
 
@@ -64,7 +64,7 @@ final class PluginTrustTests: EndToEndTestCase {
         XCTAssertEqual(noop["pinned"] as? Bool, true, "\(noop)")
         XCTAssertEqual(plugins.first { $0["id"] as? String == "History" }?["pinned"] as? Bool, false,
                        "History was enabled by hand: not pinned")
-        let approved = try train(folder)
+        let approved = try train(folder, runDirectory: "approved")
         XCTAssertEqual(approved.status, 0, approved.output)
 
         // Another plugin's bytes over the approved file, with the same id and in place.
@@ -80,6 +80,10 @@ final class PluginTrustTests: EndToEndTestCase {
         for part in ["Noop", file, "changed since it was enabled", "trainer plugins enable Noop"] {
             XCTAssertTrue(refused.stderr.contains(part), "\(part) missing in:\n\(refused.stderr)")
         }
+        let evaluate = try trainer(["evaluate", "trainer.toml", "--weights", "approved/weights.safetensors",
+                                    "--plugins-dir", folder.path])
+        XCTAssertEqual(evaluate.status, 2, evaluate.output)
+        XCTAssertTrue(evaluate.stderr.contains("trainer plugins enable Noop"), evaluate.stderr)
         plugins = try listing(folder)
         let changed = try XCTUnwrap(plugins.first { $0["id"] as? String == "Noop" })
         XCTAssertEqual(changed["status"] as? String, "changed", "\(changed)")

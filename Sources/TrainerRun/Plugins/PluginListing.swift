@@ -57,7 +57,8 @@ public struct PluginListing {
                 reason = reason.map { $0 + "; " + shadows } ?? shadows
             }
             if registry.allowInsecure, let problem = PluginFilePermissions.problem(pluginFile: plugin.path) {
-                let allowed = "insecure, loaded because of --allow-insecure: " + problem
+                let allowed = "insecure, loaded because of --allow-insecure: "
+                    + problem.replacingOccurrences(of: ", or pass --allow-insecure", with: "")
                 reason = reason.map { $0 + "; " + allowed } ?? allowed
             }
             let (pinned, changed) = pinning(plugin)
@@ -76,9 +77,11 @@ public struct PluginListing {
                 status: "invalid", reason: problem.reason, summary: "", toolchain: "")
         }
         let insecure = registry.insecure.map { problem in
-            Row(id: problem.id ?? "-", version: "-", abi: "-", enabled: problem.id.map { enabled.contains($0.lowercased()) } ?? false,
-                hooks: [], path: problem.path, status: "insecure",
-                reason: problem.reason + " (never scanned nor loaded while it is so)", summary: "", toolchain: "")
+            let isEnabled = problem.id.map { enabled.contains($0.lowercased()) } ?? false
+            let pinned = problem.id.flatMap { pins.sha256(for: $0) } != nil
+            return Row(id: problem.id ?? "-", version: "-", abi: "-", enabled: isEnabled, hooks: [], path: problem.path,
+                       status: "insecure", reason: problem.reason + " (never scanned nor loaded while it is so)",
+                       summary: "", toolchain: "", pinned: pinned ? true : isEnabled ? false : nil)
         }
         return valid + shadowed + insecure + invalid
     }
