@@ -9,7 +9,8 @@ struct Trainer: ParsableCommand {
         abstract: "Train neural networks, Keras-style, with callbacks loaded as plugins.",
         discussion: """
             Exit status: 0 on success, 1 when training failed (a plugin crashed, exited or hung in a \
-            call, or could not do its work), 2 for bad usage or configuration, 130 or 143 when \
+            call, or could not do its work), 2 for bad usage or configuration (a plugin refused for its \
+            file's permissions or SHA-256 included), 130 or 143 when \
             interrupted by SIGINT (Ctrl-C) or SIGTERM.
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
