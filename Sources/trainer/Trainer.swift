@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainerEngine
 import TrainerRun
 
 /// `trainer`: trains Keras-style models; callbacks are plugins.
@@ -14,9 +15,19 @@ struct Trainer: ParsableCommand {
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
-        version: "trainer 0.1.0",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
                       ScanPluginsCommand.self])
+
+    @Flag(help: "Print the version and exit.")
+    var version = false
+
+    @Flag(help: "With --version: also print what the engine computes with here (BLAS library and kernel core, threads, C kernel level, CPU).")
+    var verbose = false
+
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print(verbose ? SystemReport.lines().joined(separator: "\n") : SystemReport.version)
+    }
 }
 
 /// Options every command that loads plugins takes.
@@ -29,6 +40,8 @@ struct PluginSearchOptions: ParsableArguments {
 enum Main {
     static func main() {
         ConsoleLogHandler.bootstrap()
+        // Before any matrix product: OpenBLAS's kernels by the CPU's features, not its model.
+        BLASLibrary.chooseCore()
         do {
             var command = try Trainer.parseAsRoot()
             try command.run()
