@@ -50,6 +50,16 @@ def rows_of(path):
     return rows
 
 
+def sgemm_rate(out, model):
+    """(GFLOP/s on one thread, kernel core) from OUT/sgemm-MODEL.txt, or None."""
+    path = os.path.join(out, f"sgemm-{model}.txt")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        fields = f.read().split()
+    return (float(fields[0]), fields[1]) if len(fields) >= 2 else None
+
+
 def median_of(rows, column):
     values = [r[column] for r in rows if len(r) > column and r[column] == r[column]]
     return statistics.median(values) if values else float("nan")
@@ -115,23 +125,21 @@ def main():
         row(f"{label} val_accuracy", fmt(ta, 4), [fmt(oa[f], 4) for f in frameworks],
             (fmt(gap, 2) + " pt vs Keras") if gap == gap else "", "within 1 point of Keras" if "keras" in oa else "",
             verdict(None if gap != gap else abs(gap) <= 1))
-        sgemm = rows_of(os.path.join(args.out, f"sgemm-{model}.txt"))
+        sgemm = sgemm_rate(args.out, model)
         if sgemm:
-            rate = sgemm[0][0] * args.cores
+            rate = sgemm[0] * args.cores
             bound = epoch_gflop(model) / rate
             row(f"{label} sgemm bound / epoch time", fmt(100 * bound / te, 0) + "%",
                 [fmt(100 * bound / oe[f], 0) + "%" for f in frameworks])
     print()
     for model in models:
-        sgemm_path = os.path.join(args.out, f"sgemm-{model}.txt")
-        if os.path.exists(sgemm_path):
-            with open(sgemm_path) as f:
-                fields = f.read().split()
+        sgemm = sgemm_rate(args.out, model)
+        if sgemm:
             m, n, k = LARGEST[model]
-            rate = float(fields[0])
+            rate, core = sgemm
             print(f"- {model.upper()} sgemm bound: {epoch_gflop(model):.1f} GFLOP per epoch (direct products: forward, "
                   f"weight and input gradients for 60000 images, forward for 10000) over {rate:.1f} GFLOP/s × {args.cores} cores, "
-                  f"OpenBLAS's rate on one thread ({fields[1]} kernels) for the largest product, [{m}×{k}]·[{k}×{n}]: "
+                  f"OpenBLAS's rate on one thread ({core} kernels) for the largest product, [{m}×{k}]·[{k}×{n}]: "
                   f"{epoch_gflop(model) / (rate * args.cores):.2f} s. Above 100% means fewer operations than direct products "
                   f"(the CNN's Winograd convolutions).")
 

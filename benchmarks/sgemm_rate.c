@@ -8,7 +8,7 @@
  * product over the median time of a product in batches, and OpenBLAS's kernel core. One thread:
  * the engine runs a batch's products on one BLAS thread per core (it splits the work over cores
  * itself), so the machine's bound is this rate times the cores. Run it with the
- * OPENBLAS_CORETYPE trainer chose (trainer --version --verbose) so both use the same kernels. */
+ * OPENBLAS_CORETYPE trainer chose (trainer system) so both use the same kernels. */
 #define _POSIX_C_SOURCE 199309L
 #include <cblas.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@ import Foundation
 import TrainerEngine
 import TrainerHost
 
-/// What `trainer --version --verbose` prints: the version, the plugin ABI, and what the engine
+/// What `trainer system` prints: the version, the plugin ABI, and what the engine
 /// computes with on this machine (the BLAS library and its kernel core, threads, the level of the
 /// engine's own C kernels, the CPU). The benchmark prints it above its table.
 public enum SystemReport {

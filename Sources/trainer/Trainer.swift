@@ -15,19 +15,9 @@ struct Trainer: ParsableCommand {
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
+        version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      ScanPluginsCommand.self])
-
-    @Flag(help: "Print the version and exit.")
-    var version = false
-
-    @Flag(help: "With --version: also print what the engine computes with here (BLAS library and kernel core, threads, C kernel level, CPU).")
-    var verbose = false
-
-    func run() throws {
-        guard version else { throw CleanExit.helpRequest(self) }
-        print(verbose ? SystemReport.lines().joined(separator: "\n") : SystemReport.version)
-    }
+                      SystemCommand.self, ScanPluginsCommand.self])
 }
 
 /// Options every command that loads plugins takes.

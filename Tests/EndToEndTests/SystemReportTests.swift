@@ -1,10 +1,10 @@
 import Foundation
 import XCTest
 
-/// `trainer --version --verbose`: what the engine computes with on this machine.
+/// `trainer system`: what the engine computes with on this machine.
 final class SystemReportTests: EndToEndTestCase {
     private func report(environment: [String: String] = [:]) throws -> [String: String] {
-        let result = try trainer("--version", "--verbose", environment: environment)
+        let result = try trainer("system", environment: environment)
         XCTAssertEqual(result.status, 0, result.output)
         var facts: [String: String] = [:]
         for line in result.stdout.split(separator: "\n").dropFirst() {
