@@ -92,7 +92,7 @@ let package = Package(
         ]),
         // The command line.
         .executableTarget(name: "trainer", dependencies: [
-            "TrainerRun", "TrainerHost",
+            "TrainerRun", "TrainerHost", "TrainerEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

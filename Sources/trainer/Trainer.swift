@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainerEngine
 import TrainerRun
 
 /// `trainer`: trains Keras-style models; callbacks are plugins.
@@ -15,9 +16,9 @@ struct Trainer: ParsableCommand {
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
-        version: "trainer 0.1.0",
+        version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      ScanPluginsCommand.self])
+                      SystemCommand.self, ScanPluginsCommand.self])
 }
 
 /// Options every command that loads plugins takes.
@@ -34,6 +35,8 @@ struct PluginSearchOptions: ParsableArguments {
 enum Main {
     static func main() {
         ConsoleLogHandler.bootstrap()
+        // Before any matrix product: OpenBLAS's kernels by the CPU's features, not its model.
+        BLASLibrary.chooseCore()
         do {
             var command = try Trainer.parseAsRoot()
             try command.run()
