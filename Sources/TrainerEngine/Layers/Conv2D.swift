@@ -174,7 +174,7 @@ public final class Conv2D: Layer {
         let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
         let columns = self.columns?.pointer, geometry = self.geometry!, activation = self.activation
-        let parts = self.parts
+        let parts = self.parts, logits = logitsDestination(for: out)
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
@@ -189,7 +189,8 @@ public final class Conv2D: Layer {
             }
             Matrix.multiplyPart(cols, lda: k, w, ldb: filters, into: out + r0 * filters, ldc: filters,
                                 m: rows, n: filters, k: k, threaded: parts == 1)
-            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
+            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters,
+                                    logits: logits.map { $0 + r0 * filters })
         }
     }
 
@@ -239,7 +240,7 @@ public final class Conv2D: Layer {
     private func forwardByWinograd(_ input: UnsafePointer<Float>, batch: Int) {
         let winograd = self.winograd!, spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
-        let activation = self.activation, parts = self.parts
+        let activation = self.activation, parts = self.parts, logits = logitsDestination(for: out)
         EngineThreads.useOneBLASThread() // small products, one per position
         Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
         Parallel.run(parts: parts) { part in
@@ -248,8 +249,9 @@ public final class Conv2D: Layer {
             // The bias and ReLU go with the output transform; another activation follows it.
             winograd.forward(input, samples: samples, part: part, bias: b, relu: activation == .relu, into: out)
             if activation != .relu {
-                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
-                                 width: filters)
+                let r0 = samples.lowerBound * spatial * filters
+                LayerMath.applyActivation(activation, to: out + r0, rows: samples.count * spatial, columns: filters,
+                                          logits: logits.map { $0 + r0 })
             }
         }
     }
@@ -299,15 +301,16 @@ public final class Conv2D: Layer {
         var shape = convolutionShape
         let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
-        let activation = self.activation, parts = self.parts
+        let activation = self.activation, parts = self.parts, logits = logitsDestination(for: out)
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
             trainer_conv_direct_forward(&shape, input, Int32(samples.lowerBound), Int32(samples.count), w, b,
                                         activation == .relu ? 1 : 0, out)
             if activation != .relu {
-                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
-                                 width: filters)
+                let r0 = samples.lowerBound * spatial * filters
+                LayerMath.applyActivation(activation, to: out + r0, rows: samples.count * spatial, columns: filters,
+                                          logits: logits.map { $0 + r0 })
             }
         }
     }
