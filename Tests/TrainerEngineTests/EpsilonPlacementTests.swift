@@ -5,7 +5,7 @@ import XCTest
 /// (1e-8) that epsilon (1e-7) dominates the denominator: placed elsewhere, the step would be
 /// several times larger or smaller.
 final class EpsilonPlacementTests: XCTestCase {
-    private let gradients: [Double] = [1e-8, -3e-8, 2e-8]
+    private let gradients: [Double] = [1e-8, 3e-8, 2e-8]
 
     /// One weight, starting at 0, updated with `gradients` in turn; its value after each step.
     private func run(_ optimizer: Optimizer) -> [Double] {
