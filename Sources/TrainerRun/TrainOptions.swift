@@ -4,11 +4,15 @@ public struct TrainOptions: Sendable {
     public var epochs: Int?
     public var batchSize: Int?
     public var limit: Int?
+    /// Validate on the first N validation samples (`--validation-limit`).
+    public var validationLimit: Int?
     public var verbose: Int?
     public var seed: UInt64?
     public var runDirectory: String?
     /// Seconds a plugin's call may last (`--hook-timeout`).
     public var hookTimeout: Double?
+    /// Weights to start training from (`--initial-weights`), relative to the working directory.
+    public var initialWeights: String?
     public var pluginOverrides: [PluginOverride]
     public var pluginDirectories: [String]
     /// Load plugin files others could have changed (`--allow-insecure`).
@@ -16,6 +20,7 @@ public struct TrainOptions: Sendable {
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
                 verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,
+                validationLimit: Int? = nil, initialWeights: String? = nil,
                 pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = [], allowInsecure: Bool = false) {
         self.configPath = configPath
         self.epochs = epochs
@@ -25,6 +30,8 @@ public struct TrainOptions: Sendable {
         self.seed = seed
         self.runDirectory = runDirectory
         self.hookTimeout = hookTimeout
+        self.validationLimit = validationLimit
+        self.initialWeights = initialWeights
         self.pluginOverrides = pluginOverrides
         self.pluginDirectories = pluginDirectories
         self.allowInsecure = allowInsecure

@@ -50,7 +50,11 @@ public enum ConfigLoader {
     }
 
     static let topLevelKeys = ["epochs", "batch_size", "seed", "shuffle", "verbose", "run_dir", "hook_timeout",
+<<<<<<< HEAD
                                "model", "data", "plugins", PluginHashesSection.tableName]
+=======
+                               "initial_weights", "model", "data", "plugins"]
+>>>>>>> numerics
 
     static func read(_ top: ConfigReader) throws -> RunConfig {
         var config = RunConfig()
@@ -64,6 +68,10 @@ public enum ConfigLoader {
             config.verbose = v
         }
         config.runDirectory = try top.string("run_dir")
+        if let v = try top.string("initial_weights") {
+            guard !v.isEmpty else { throw top.error("initial_weights", "must name a safetensors file") }
+            config.initialWeights = v
+        }
         if let v = try top.double("hook_timeout") {
             guard v > 0, v.isFinite else { throw top.error("hook_timeout", "must be a positive number of seconds, not \(v)") }
             config.hookTimeout = v
