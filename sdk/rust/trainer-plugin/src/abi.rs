@@ -7,7 +7,21 @@
 //! applies unchanged.
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, c_void};
+use std::os::raw::{c_char, c_void};
+
+/// The offset of `$field` in the struct `$type`, as `std::mem::offset_of!` (Rust 1.77) gives
+/// it, for older compilers: computed on an uninitialized value, never read.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! trainer_offset_of {
+    ($type:ty, $field:ident) => {{
+        let value = ::std::mem::MaybeUninit::<$type>::uninit();
+        let base = value.as_ptr();
+        #[allow(unused_unsafe)]
+        let field = unsafe { ::std::ptr::addr_of!((*base).$field) };
+        (field as usize) - (base as usize)
+    }};
+}
 
 pub const TRAINER_ABI_MAJOR: u32 = 1;
 pub const TRAINER_ABI_MINOR: u32 = 1;

@@ -2,7 +2,9 @@
 //! `extern "C"` functions the host calls, each catching panics at the boundary.
 use crate::abi::*;
 use crate::{Callback, Error, Hook, Host, Logs, Params};
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::CString;
+use std::os::raw::{c_char, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The descriptor and everything it points at, built once per process and never freed (the
@@ -10,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub struct Exported {
     descriptor: Box<trainer_plugin_descriptor_t>,
     _hooks: Box<trainer_hooks_t>,
-    _specs: Vec<Box<trainer_param_spec_t>>,
+    _specs: Vec<trainer_param_spec_t>,
     _spec_pointers: Vec<*const trainer_param_spec_t>,
     _strings: Vec<CString>,
 }
@@ -30,10 +32,9 @@ impl Exported {
             pointer
         };
         let (id, name, version, summary) = (keep(&info.id), keep(&info.name), keep(&info.version), keep(&info.summary));
-        let specs: Vec<Box<trainer_param_spec_t>> =
-            info.params.iter().map(|param| Box::new(param.to_spec(&mut strings))).collect();
+        let specs: Vec<trainer_param_spec_t> = info.params.iter().map(|param| param.to_spec(&mut strings)).collect();
         let spec_pointers: Vec<*const trainer_param_spec_t> =
-            specs.iter().map(|spec| &**spec as *const trainer_param_spec_t).collect();
+            specs.iter().map(|spec| spec as *const trainer_param_spec_t).collect();
         let hooks = Box::new(hooks::<T>());
         let descriptor = Box::new(trainer_plugin_descriptor_t {
             struct_size: std::mem::size_of::<trainer_plugin_descriptor_t>() as u32,
@@ -58,6 +59,21 @@ impl Exported {
 
     pub fn descriptor(&self) -> *const trainer_plugin_descriptor_t {
         &*self.descriptor
+    }
+}
+
+/// The descriptor of `T`, built on the first call and kept in `slot` (a static of the
+/// plugin's, from `export_plugin!`) for every later one; never freed.
+pub fn entry<T: Callback>(slot: &'static AtomicPtr<trainer_plugin_descriptor_t>) -> *const trainer_plugin_descriptor_t {
+    let existing = slot.load(Ordering::Acquire);
+    if !existing.is_null() {
+        return existing;
+    }
+    let exported: &'static Exported = Box::leak(Box::new(Exported::new::<T>()));
+    let descriptor = exported.descriptor() as *mut trainer_plugin_descriptor_t;
+    match slot.compare_exchange(std::ptr::null_mut(), descriptor, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => descriptor,
+        Err(first) => first,
     }
 }
 

@@ -1,6 +1,8 @@
 use crate::abi::*;
-use std::ffi::{c_char, CStr, CString};
-use std::mem::{offset_of, size_of};
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use crate::trainer_offset_of as offset_of;
+use std::mem::size_of;
 
 
 /// Severity of [`Host::log`].
@@ -150,12 +152,17 @@ impl Host {
     /// States a decision as a named number (trainer.report/1): `trainer replay` prints it and
     /// a run records it in its report. Returns false when the host lacks the extension.
     pub fn report(&self, name: &str, value: f64) -> bool {
-        let Some(extension) = (unsafe { self.extension::<trainer_report_ext_t>(TRAINER_EXT_REPORT) }) else {
-            return false;
+        let extension = match unsafe { self.extension::<trainer_report_ext_t>(TRAINER_EXT_REPORT) } {
+            Some(extension) => extension,
+            None => return false,
         };
-        let (Some(report), Ok(name)) = (extension.report, CString::new(name)) else { return false };
-        unsafe { report(self.raw, name.as_ptr(), value) };
-        true
+        match (extension.report, CString::new(name)) {
+            (Some(report), Ok(name)) => {
+                unsafe { report(self.raw, name.as_ptr(), value) };
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Saves all weights to `path` (safetensors, written under a temporary name and renamed).

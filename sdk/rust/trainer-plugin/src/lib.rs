@@ -18,9 +18,11 @@
 //!         Ok(StopAtLoss { host, threshold: params.double("threshold").unwrap_or(0.3) })
 //!     }
 //!     fn on_epoch_end(&mut self, epoch: i64, logs: &Logs) -> Result<(), Error> {
-//!         if logs.get("loss").is_some_and(|loss| loss < self.threshold) {
-//!             self.host.info(&format!("loss below {} at epoch {epoch}", self.threshold));
-//!             self.host.stop_training();
+//!         if let Some(loss) = logs.get("loss") {
+//!             if loss < self.threshold {
+//!                 self.host.info(&format!("loss below {} at epoch {epoch}", self.threshold));
+//!                 self.host.stop_training();
+//!             }
 //!         }
 //!         Ok(())
 //!     }
@@ -56,8 +58,9 @@ macro_rules! export_plugin {
     ($callback:ty) => {
         #[no_mangle]
         pub extern "C" fn trainer_plugin_entry() -> *const $crate::abi::trainer_plugin_descriptor_t {
-            static EXPORTED: ::std::sync::OnceLock<$crate::export::Exported> = ::std::sync::OnceLock::new();
-            EXPORTED.get_or_init($crate::export::Exported::new::<$callback>).descriptor()
+            static DESCRIPTOR: ::std::sync::atomic::AtomicPtr<$crate::abi::trainer_plugin_descriptor_t> =
+                ::std::sync::atomic::AtomicPtr::new(::std::ptr::null_mut());
+            $crate::export::entry::<$callback>(&DESCRIPTOR)
         }
     };
 }

@@ -98,7 +98,7 @@ impl Param {
 
     /// The C spec, with its strings kept alive in `strings` (leaked with the descriptor).
     pub(crate) fn to_spec(&self, strings: &mut Vec<CString>) -> trainer_param_spec_t {
-        let mut keep = |text: &str| -> *const std::ffi::c_char {
+        let mut keep = |text: &str| -> *const std::os::raw::c_char {
             let owned = CString::new(text.replace('\0', "")).unwrap_or_default();
             let pointer = owned.as_ptr();
             strings.push(owned);

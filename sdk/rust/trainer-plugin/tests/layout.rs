@@ -5,7 +5,8 @@
 //! The header is found through TRAINER_INCLUDE_DIR, else in the repository or the install this
 //! crate sits in.
 use std::collections::BTreeMap;
-use std::mem::{align_of, offset_of, size_of};
+use std::mem::{align_of, size_of};
+use trainer_plugin::trainer_offset_of as offset_of;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trainer_plugin::abi::*;
