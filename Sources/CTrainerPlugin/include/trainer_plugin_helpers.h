@@ -202,9 +202,13 @@ static inline void trainer_set_error(char *error, size_t error_size, const char 
     ;
 static inline void trainer_set_error(char *error, size_t error_size, const char *format, ...) {
     if (!error || error_size == 0) return;
+    if (!format) {
+        error[0] = '\0';
+        return;
+    }
     va_list args;
     va_start(args, format);
-    int written = vsnprintf(error, error_size, format ? format : "", args);
+    int written = vsnprintf(error, error_size, format, args);
     va_end(args);
     if (written < 0) {
         error[0] = '\0';
@@ -222,11 +226,11 @@ static inline void trainer_log(const trainer_host_t *host, trainer_log_level_t l
 #endif
     ;
 static inline void trainer_log(const trainer_host_t *host, trainer_log_level_t level, const char *format, ...) {
-    if (!TRAINER_HOST_HAS(host, log)) return;
+    if (!TRAINER_HOST_HAS(host, log) || !format) return;
     char message[1024];
     va_list args;
     va_start(args, format);
-    int written = vsnprintf(message, sizeof message, format ? format : "", args);
+    int written = vsnprintf(message, sizeof message, format, args);
     va_end(args);
     if (written < 0) return;
     if ((size_t)written >= sizeof message) message[trainer_utf8_prefix(message, sizeof message - 1)] = '\0';
