@@ -81,6 +81,17 @@ final class InstallScriptTests: EndToEndTestCase {
                                "-o", directory.path + "/libRecorder.so"])
     }
 
+    func testACProjectFromTheInstallBuildsAgainstItsHeaders() throws {
+        let new = try installed(["plugins", "new", "FromInstall", "--lang", "c", "--output", "project"])
+        XCTAssertEqual(new.status, 0, new.errors)
+        let make = try ChildProcess.run(["make"], in: directory.path + "/project", errors: .mergedIntoOutput)
+        XCTAssertEqual(make.status, 0, make.output)
+        XCTAssertTrue(make.output.contains("-I\(prefix)/include/trainer"), make.output)
+        let info = try installed(["plugins", "info", "FromInstall", "--plugins-dir", "project"])
+        XCTAssertEqual(info.status, 0, info.errors)
+        XCTAssertTrue(info.output.contains("message"), info.output)
+    }
+
     func testUninstallRemovesExactlyWhatWasInstalled() throws {
         let mine = prefix + "/lib/trainer/plugins/libMine.so"
         let other = prefix + "/share/other.txt"

@@ -33,7 +33,10 @@ final class PluginsInstallCommandTests: EndToEndTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path + "/trainer.toml"), "install enabled something")
 
         let list = try trainer("plugins", "list", "--json")
-        XCTAssertTrue(list.stdout.contains(destination), list.output)
+        let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], list.output)
+        let recorder = try XCTUnwrap(entries.first { $0["id"] as? String == "Recorder" }, list.stdout)
+        XCTAssertEqual(recorder["path"] as? String, destination)
+        XCTAssertEqual(recorder["enabled"] as? Bool, false)
         let again = try trainer("plugins", "install", file)
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertTrue(again.stdout.contains("already installed"), again.stdout)
