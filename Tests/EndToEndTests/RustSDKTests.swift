@@ -55,6 +55,30 @@ final class RustSDKTests: EndToEndTestCase {
         XCTAssertTrue(refused.stderr.contains("panic_in"), refused.stderr)
     }
 
+    func testSavedStateRoundTripsAndBadBytesAreRefused() throws {
+        try buildExample()
+        let plugin = try LoadedPlugin(directory.path + "/plugins/libstop_at_loss.so")
+        let first = try plugin.createInstance(host: FakeHost(), ["threshold": .double(0.0)]).get()
+        XCTAssertEqual(first.epochEnd(0, [("loss", 1.5)]), 0)
+        XCTAssertEqual(first.epochEnd(1, [("loss", 1.2)]), 0)
+        let saved = try XCTUnwrap(first.saveState())
+        XCTAssertEqual(saved, [2, 0, 0, 0, 0, 0, 0, 0])
+
+        let host = FakeHost()
+        let second = try plugin.createInstance(host: host, ["label": .string("resumed")]).get()
+        XCTAssertEqual(second.loadState(saved), 0)
+        XCTAssertEqual(second.epochEnd(2, [("loss", 1.0)]), 0)
+        XCTAssertEqual(second.saveState(), [3, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertNotEqual(second.loadState([1, 2, 3]), 0)
+        XCTAssertTrue(host.messages.contains { $0.text == "load_state failed: a saved state is 8 bytes, not 3" },
+                      "\(host.messages.map(\.text))")
+        XCTAssertNotEqual(second.epochEnd(3, []), 0, "the logs have no loss: an Err")
+        XCTAssertTrue(host.messages.contains { $0.text == "on_epoch_end failed: the logs have no loss" },
+                      "\(host.messages.map(\.text))")
+        first.destroy()
+        second.destroy()
+    }
+
     func testAPanicInAHookFailsTheRunWithItsMessage() throws {
         try requireFashionMNIST()
         try buildExample()

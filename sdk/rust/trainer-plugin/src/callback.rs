@@ -74,12 +74,29 @@ pub trait Callback: Sized + 'static {
         Hook::OnPredictEnd,
     ];
 
+    /// Whether the plugin keeps state worth saving, so that a resumed run (BackupAndRestore)
+    /// continues where it stopped: then the host calls `save_state` with each backup and
+    /// `load_state` after `create` when a run resumes, before `on_train_begin` (which must then
+    /// keep what was loaded).
+    const SAVES_STATE: bool = false;
+
     /// The descriptor: id, version, summary and parameters. Called once per process.
     fn info() -> PluginInfo;
 
     /// A new instance for a run, with the run's validated parameters. Keep `host` to call it
     /// from hooks.
     fn create(host: Host, params: &Params) -> Result<Self, Error>;
+
+    /// The instance's state as bytes (with `SAVES_STATE`).
+    fn save_state(&mut self) -> Result<Vec<u8>, Error> {
+        Ok(Vec::new())
+    }
+
+    /// Restores what `save_state` of the same plugin version wrote (with `SAVES_STATE`); bytes
+    /// that are not such a state are an `Err`, never a panic.
+    fn load_state(&mut self, _bytes: &[u8]) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// Before the first epoch. Logs are empty.
     fn on_train_begin(&mut self, _logs: &Logs) -> Result<(), Error> {

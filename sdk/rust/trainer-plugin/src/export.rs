@@ -50,8 +50,8 @@ impl Exported {
             create: Some(create::<T>),
             destroy: Some(destroy::<T>),
             hooks: &*hooks,
-            save_state: None,
-            load_state: None,
+            save_state: if T::SAVES_STATE { Some(save_state::<T>) } else { None },
+            load_state: if T::SAVES_STATE { Some(load_state::<T>) } else { None },
             instance_hooks: None,
         });
         Exported { descriptor, _hooks: hooks, _specs: specs, _spec_pointers: spec_pointers, _strings: strings }
@@ -169,6 +169,25 @@ unsafe fn call<T: Callback>(
         log(instance.host, TRAINER_LOG_ERROR, text.as_ptr());
     }
     TRAINER_STATUS_ERROR
+}
+
+unsafe extern "C" fn save_state<T: Callback>(instance: *mut c_void, sink: *const trainer_byte_sink_t) -> trainer_status_t {
+    call::<T>(instance, "save_state", |callback| {
+        let bytes = callback.save_state()?;
+        if sink.is_null() || ((std::ptr::read_unaligned(sink as *const u32) as usize) < std::mem::size_of::<trainer_byte_sink_t>()) {
+            return Err(Error::new("the host gave no byte sink"));
+        }
+        let write = (*sink).write.ok_or("the host's byte sink has no write function")?;
+        match write(sink, bytes.as_ptr() as *const c_void, bytes.len()) {
+            TRAINER_STATUS_OK => Ok(()),
+            _ => Err(Error::new("the host could not take the saved state")),
+        }
+    })
+}
+
+unsafe extern "C" fn load_state<T: Callback>(instance: *mut c_void, bytes: *const c_void, size: usize) -> trainer_status_t {
+    let bytes: &[u8] = if bytes.is_null() || size == 0 { &[] } else { std::slice::from_raw_parts(bytes as *const u8, size) };
+    call::<T>(instance, "load_state", |callback| callback.load_state(bytes))
 }
 
 macro_rules! plain_hook {

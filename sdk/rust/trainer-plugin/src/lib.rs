@@ -33,7 +33,8 @@
 //!
 //! What crosses the boundary follows `trainer_plugin.h` (the mirror is [`abi`]): the host calls
 //! one instance from one thread; a hook's [`Logs`] and `create`'s [`Params`] are borrowed for
-//! the call; an `Err` or a panic in any hook becomes `TRAINER_STATUS_ERROR` with its message
+//! the call; with `SAVES_STATE`, `save_state`/`load_state` make a resumed run continue where
+//! it stopped; an `Err` or a panic in any hook becomes `TRAINER_STATUS_ERROR` with its message
 //! logged through the host (a panic never unwinds into the host).
 
 pub mod abi;
