@@ -42,6 +42,18 @@ final class PluginsInstallCommandTests: EndToEndTestCase {
         XCTAssertTrue(again.stdout.contains("already installed"), again.stdout)
     }
 
+    func testALinkIsInstalledAsTheFileItLeadsTo() throws {
+        let file = try fixture("noop", as: "Noop")
+        let link = directory.path + "/libLinked.so"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        let install = try trainer("plugins", "install", link)
+        XCTAssertEqual(install.status, 0, install.output)
+        let installed = userPlugins + "/libLinked.so"
+        let type = try FileManager.default.attributesOfItem(atPath: installed)[.type] as? FileAttributeType
+        XCTAssertEqual(type, .typeRegular)
+        XCTAssertEqual(FileManager.default.contents(atPath: installed), FileManager.default.contents(atPath: file))
+    }
+
     func testAFileThatIsNotAPluginIsRefusedWithTheScansReason() throws {
         let noEntry = try fixture("no_entry", as: "NoEntry")
         let refused = try trainer("plugins", "install", noEntry)

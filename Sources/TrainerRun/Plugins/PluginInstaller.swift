@@ -28,7 +28,8 @@ public enum PluginInstaller {
         defer { try? files.removeItem(atPath: staging) }
         let staged = (staging as NSString).appendingPathComponent(name)
         do {
-            try files.copyItem(atPath: file, toPath: staged)
+            // A link is installed as the file it leads to, not as a link.
+            try files.copyItem(atPath: (file as NSString).resolvingSymlinksInPath, toPath: staged)
             try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: staged)
         } catch {
             throw UsageProblem("cannot install \(file): cannot read it (\(error.localizedDescription))")
