@@ -1,6 +1,6 @@
 /* StopAtAccuracy: stops training once a monitored log passes a threshold. See
  * include/StopAtAccuracy.h for what it does and how to build it without SwiftPM. */
-#include "trainer_plugin.h"
+#include "trainer_plugin_helpers.h"
 #include "include/StopAtAccuracy.h"
 
 #include <math.h>
@@ -66,67 +66,40 @@ static void say(const stop_at_accuracy_t *self, trainer_log_level_t level, const
     if (self->table.log) self->table.log(self->host, level, message);
 }
 
-static void set_error(char *error, size_t error_size, const char *message) {
-    if (error && error_size > 0) snprintf(error, error_size, "%s", message);
-}
-
-/* The value named `name` among the run's parameter values, or NULL. */
-static const trainer_value_t *find_param(const trainer_param_values_t *values, const char *name) {
-    if (!values || values->struct_size < sizeof(trainer_param_values_t)) return NULL;
-    for (uint32_t i = 0; i < values->count; i++) {
-        if (values->names[i] && strcmp(values->names[i], name) == 0) return &values->values[i];
-    }
-    return NULL;
-}
-
 static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *values,
                                void **instance_out, char *error, size_t error_size) {
     if (!host || !instance_out) {
-        set_error(error, error_size, "create needs a host table and an instance pointer");
+        trainer_set_error(error, error_size, "create needs a host table and an instance pointer");
         return TRAINER_STATUS_ERROR;
     }
     stop_at_accuracy_t *self = calloc(1, sizeof(*self));
     if (!self) {
-        set_error(error, error_size, "out of memory");
+        trainer_set_error(error, error_size, "out of memory");
         return TRAINER_STATUS_ERROR;
     }
     self->host = host;
-    size_t known = host->struct_size < sizeof(self->table) ? host->struct_size : sizeof(self->table);
-    memcpy(&self->table, host, known);
+    trainer_host_copy(host, &self->table);
 
     /* The host fills in defaults; fall back to the schema's own when a value is absent. */
-    const char *monitor = "accuracy";
-    const char *mode = "max";
-    self->threshold = 0.9;
-    self->verbose = 1;
-    const trainer_value_t *v;
-    if ((v = find_param(values, "monitor")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        monitor = v->string_value;
-    if ((v = find_param(values, "threshold"))) {
-        if (v->type == TRAINER_VALUE_DOUBLE) self->threshold = v->double_value;
-        else if (v->type == TRAINER_VALUE_INT) self->threshold = (double)v->int_value;
-    }
-    if ((v = find_param(values, "mode")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        mode = v->string_value;
-    if ((v = find_param(values, "verbose")) && v->type == TRAINER_VALUE_INT)
-        self->verbose = v->int_value != 0;
+    const char *monitor = trainer_param_string(values, "monitor", "accuracy");
+    const char *mode = trainer_param_string(values, "mode", "max");
+    self->threshold = trainer_param_double(values, "threshold", 0.9);
+    self->verbose = trainer_param_int(values, "verbose", 1) != 0;
 
     if (!isfinite(self->threshold)) {
-        set_error(error, error_size, "threshold must be a finite number");
+        trainer_set_error(error, error_size, "threshold must be a finite number");
         free(self);
         return TRAINER_STATUS_ERROR;
     }
     if (strcmp(mode, "max") != 0 && strcmp(mode, "min") != 0) {
-        char message[128];
-        snprintf(message, sizeof message, "mode must be max or min, got '%s'", mode);
-        set_error(error, error_size, message);
+        trainer_set_error(error, error_size, "mode must be max or min, got '%s'", mode);
         free(self);
         return TRAINER_STATUS_ERROR;
     }
     self->mode_max = strcmp(mode, "max") == 0;
     self->monitor = malloc(strlen(monitor) + 1);
     if (!self->monitor) {
-        set_error(error, error_size, "out of memory");
+        trainer_set_error(error, error_size, "out of memory");
         free(self);
         return TRAINER_STATUS_ERROR;
     }
@@ -147,15 +120,7 @@ static void destroy(void *instance) {
 static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const trainer_logs_t *logs) {
     (void)epoch;
     stop_at_accuracy_t *self = instance;
-    const trainer_log_item_t *found = NULL;
-    if (logs && logs->struct_size >= sizeof(trainer_logs_t)) {
-        for (uint32_t i = 0; i < logs->count; i++) {
-            if (logs->items[i].name && strcmp(logs->items[i].name, self->monitor) == 0) {
-                found = &logs->items[i];
-                break;
-            }
-        }
-    }
+    const trainer_log_item_t *found = trainer_logs_find(logs, self->monitor);
     if (!found) {
         if (!self->warned_missing) {
             /* Name what is there, as Keras's callbacks do ("Available metrics are: ..."). */

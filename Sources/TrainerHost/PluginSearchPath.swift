@@ -9,8 +9,13 @@ public struct PluginSearchPath: Sendable {
         self.directories = directories
     }
 
+    /// Where an install keeps the bundled plugins, relative to its prefix (the binary is
+    /// `<prefix>/bin/trainer`): scripts/install puts them there.
+    public static let installedPluginsSubdirectory = "lib/trainer/plugins"
+
     /// `--plugins-dir` options, `$TRAINER_PLUGIN_PATH` (colon-separated), `./plugins`, the
-    /// directory holding the `trainer` binary (the plugins this package builds), then
+    /// directory holding the `trainer` binary (the plugins a build tree holds), the installed
+    /// plugins beside it (`<binary's directory>/../lib/trainer/plugins`), then
     /// `~/.local/share/trainer/plugins`.
     public static func standard(extraDirectories: [String] = [],
                                 environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -23,11 +28,20 @@ public struct PluginSearchPath: Sendable {
             directories += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
         directories.append((workingDirectory as NSString).appendingPathComponent("plugins"))
-        if let executableDirectory { directories.append(executableDirectory) }
-        if let home = environment["HOME"], !home.isEmpty {
-            directories.append((home as NSString).appendingPathComponent(".local/share/trainer/plugins"))
+        if let executableDirectory {
+            directories.append(executableDirectory)
+            let prefix = (executableDirectory as NSString).deletingLastPathComponent
+            directories.append((prefix as NSString).appendingPathComponent(installedPluginsSubdirectory))
         }
+        if let user = userDirectory(environment: environment) { directories.append(user) }
         return PluginSearchPath(directories: directories)
+    }
+
+    /// The user's plugin directory, `~/.local/share/trainer/plugins` (where `trainer plugins
+    /// install` copies plugins); nil without a HOME.
+    public static func userDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return (home as NSString).appendingPathComponent(".local/share/trainer/plugins")
     }
 
     /// The directory of the running executable (from /proc/self/exe).

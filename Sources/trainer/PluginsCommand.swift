@@ -5,7 +5,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List, inspect, enable and disable callback plugins.",
-        subcommands: [List.self, Info.self, Enable.self, Disable.self])
+        subcommands: [List.self, Info.self, Enable.self, Disable.self, Install.self, New.self])
 
     struct ConfigOption: ParsableArguments {
         @Option(help: ArgumentHelp("The configuration file that records enabled plugins.", valueName: "FILE"))

@@ -14,11 +14,12 @@ struct Trainer: ParsableCommand {
             file's permissions or SHA-256 included), 130 or 143 when \
             interrupted by SIGINT (Ctrl-C) or SIGTERM.
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
-            the directory of the trainer binary and ~/.local/share/trainer/plugins.
+            the directory of the trainer binary, its ../lib/trainer/plugins (an install) and \
+            ~/.local/share/trainer/plugins.
             """,
         version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      SystemCommand.self, ScanPluginsCommand.self])
+                      SystemCommand.self, SDKCommand.self, ScanPluginsCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -11,7 +11,7 @@
  *   signal string, default "KILL": KILL, INT (Ctrl-C), TERM (a scheduler's preemption), or
  *          INT2 (Ctrl-C pressed twice)
  */
-#include "trainer_plugin.h"
+#include "trainer_plugin_helpers.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -90,13 +90,6 @@ static const trainer_hooks_t hooks = {
     .on_train_batch_end = on_train_batch_end,
 };
 
-static const trainer_value_t *find_param(const trainer_param_values_t *values, const char *name) {
-    if (!values || values->struct_size < sizeof(trainer_param_values_t)) return NULL;
-    for (uint32_t i = 0; i < values->count; i++)
-        if (values->names[i] && strcmp(values->names[i], name) == 0) return &values->values[i];
-    return NULL;
-}
-
 static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *values,
                                void **instance_out, char *error, size_t error_size) {
     (void)host;
@@ -106,17 +99,14 @@ static trainer_status_t create(const trainer_host_t *host, const trainer_param_v
     if (!self) return TRAINER_STATUS_ERROR;
     const char *armed = getenv("KILL_PLUGIN_ARMED");
     self->armed = armed && armed[0];
-    const trainer_value_t *v;
-    if ((v = find_param(values, "hook")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        self->at_batch_end = strcmp(v->string_value, "on_train_batch_end") == 0;
-    if ((v = find_param(values, "epoch")) && v->type == TRAINER_VALUE_INT) self->epoch = v->int_value;
-    if ((v = find_param(values, "batch")) && v->type == TRAINER_VALUE_INT) self->batch = v->int_value;
+    self->at_batch_end = strcmp(trainer_param_string(values, "hook", ""), "on_train_batch_end") == 0;
+    self->epoch = trainer_param_int(values, "epoch", 0);
+    self->batch = trainer_param_int(values, "batch", 0);
+    const char *signal_name = trainer_param_string(values, "signal", "KILL");
     self->signal = SIGKILL;
-    if ((v = find_param(values, "signal")) && v->type == TRAINER_VALUE_STRING && v->string_value) {
-        if (strncmp(v->string_value, "INT", 3) == 0) self->signal = SIGINT;
-        if (strcmp(v->string_value, "TERM") == 0) self->signal = SIGTERM;
-        self->twice = strcmp(v->string_value, "INT2") == 0;
-    }
+    if (strncmp(signal_name, "INT", 3) == 0) self->signal = SIGINT;
+    if (strcmp(signal_name, "TERM") == 0) self->signal = SIGTERM;
+    self->twice = strcmp(signal_name, "INT2") == 0;
     *instance_out = self;
     return TRAINER_STATUS_OK;
 }

@@ -6,7 +6,7 @@
  *   epoch   int, default 0: for on_epoch_end, the 0-based epoch it misbehaves at
  *
  * The in-process guard tests run it and expect a message naming the plugin and the hook. */
-#include "trainer_plugin.h"
+#include "trainer_plugin_helpers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,13 +74,6 @@ static const trainer_hooks_t hooks = {
     .on_train_batch_end = on_train_batch_end,
 };
 
-static const trainer_value_t *find_param(const trainer_param_values_t *values, const char *name) {
-    if (!values || values->struct_size < sizeof(trainer_param_values_t)) return NULL;
-    for (uint32_t i = 0; i < values->count; i++)
-        if (values->names[i] && strcmp(values->names[i], name) == 0) return &values->values[i];
-    return NULL;
-}
-
 static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *values,
                                void **instance_out, char *error, size_t error_size) {
     (void)host;
@@ -90,12 +83,9 @@ static trainer_status_t create(const trainer_host_t *host, const trainer_param_v
     if (!self) return TRAINER_STATUS_ERROR;
     strcpy(self->action, "segfault");
     strcpy(self->hook, "on_epoch_end");
-    const trainer_value_t *v;
-    if ((v = find_param(values, "action")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        strncpy(self->action, v->string_value, sizeof self->action - 1);
-    if ((v = find_param(values, "hook")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        strncpy(self->hook, v->string_value, sizeof self->hook - 1);
-    if ((v = find_param(values, "epoch")) && v->type == TRAINER_VALUE_INT) self->epoch = v->int_value;
+    strncpy(self->action, trainer_param_string(values, "action", "segfault"), sizeof self->action - 1);
+    strncpy(self->hook, trainer_param_string(values, "hook", "on_epoch_end"), sizeof self->hook - 1);
+    self->epoch = trainer_param_int(values, "epoch", 0);
     if (strcmp(self->hook, "create") == 0) misbehave(self->action);
     *instance_out = self;
     return TRAINER_STATUS_OK;

@@ -18,7 +18,7 @@
  *   fail_at    string or none, default none: the hook (C name) at which to log an error
  *              through host->log and return TRAINER_STATUS_ERROR, after recording the call
  */
-#include "trainer_plugin.h"
+#include "trainer_plugin_helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,31 +121,18 @@ static const trainer_hooks_t hooks = {
     .on_predict_batch_end = on_predict_batch_end,
 };
 
-static const trainer_value_t *find_param(const trainer_param_values_t *values, const char *name) {
-    if (!values || values->struct_size < sizeof(trainer_param_values_t)) return NULL;
-    for (uint32_t i = 0; i < values->count; i++)
-        if (values->names[i] && strcmp(values->names[i], name) == 0) return &values->values[i];
-    return NULL;
-}
-
 static trainer_status_t create(const trainer_host_t *host, const trainer_param_values_t *values,
                                void **instance_out, char *error, size_t error_size) {
     recorder_t *self = calloc(1, sizeof(*self));
     if (!self) {
-        if (error && error_size) snprintf(error, error_size, "out of memory");
+        trainer_set_error(error, error_size, "out of memory");
         return TRAINER_STATUS_ERROR;
     }
     self->host = host;
-    memcpy(&self->table, host, host->struct_size < sizeof self->table ? host->struct_size
-                                                                      : sizeof self->table);
-    const char *path = "recorder.log";
-    const trainer_value_t *v;
-    if ((v = find_param(values, "path")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        path = v->string_value;
-    if ((v = find_param(values, "with_logs")) && v->type == TRAINER_VALUE_BOOL)
-        self->with_logs = v->int_value != 0;
-    if ((v = find_param(values, "fail_at")) && v->type == TRAINER_VALUE_STRING && v->string_value)
-        snprintf(self->fail_at, sizeof self->fail_at, "%s", v->string_value);
+    trainer_host_copy(host, &self->table);
+    const char *path = trainer_param_string(values, "path", "recorder.log");
+    self->with_logs = trainer_param_bool(values, "with_logs", false);
+    snprintf(self->fail_at, sizeof self->fail_at, "%s", trainer_param_string(values, "fail_at", ""));
 
     char full[4096];
     trainer_run_params_t run = {.struct_size = sizeof run};
@@ -157,7 +144,7 @@ static trainer_status_t create(const trainer_host_t *host, const trainer_param_v
     }
     self->file = fopen(full, "a");
     if (!self->file) {
-        if (error && error_size) snprintf(error, error_size, "cannot open %s for appending", full);
+        trainer_set_error(error, error_size, "cannot open %s for appending", full);
         free(self);
         return TRAINER_STATUS_ERROR;
     }

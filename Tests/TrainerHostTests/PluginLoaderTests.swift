@@ -151,6 +151,9 @@ final class PluginLoaderTests: FixtureTestCase {
         let path = PluginSearchPath.standard(
             extraDirectories: ["/a", "/b"], environment: ["TRAINER_PLUGIN_PATH": "/c::/d", "HOME": "/home/u"],
             workingDirectory: "/work", executableDirectory: "/bin/dir")
-        XCTAssertEqual(path.directories, ["/a", "/b", "/c", "/d", "/work/plugins", "/bin/dir", "/home/u/.local/share/trainer/plugins"])
+        XCTAssertEqual(path.directories, ["/a", "/b", "/c", "/d", "/work/plugins", "/bin/dir", "/bin/lib/trainer/plugins",
+                                          "/home/u/.local/share/trainer/plugins"])
+        XCTAssertEqual(PluginSearchPath.userDirectory(environment: ["HOME": "/home/u"]), "/home/u/.local/share/trainer/plugins")
+        XCTAssertNil(PluginSearchPath.userDirectory(environment: ["HOME": ""]))
     }
 }

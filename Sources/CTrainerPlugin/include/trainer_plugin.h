@@ -6,6 +6,9 @@
  *
  *     cc -shared -fPIC -I<dir of this header> my_plugin.c -o libMyPlugin.so
  *
+ * (`trainer sdk --cflags` prints that -I option. trainer_plugin_helpers.h, beside this header,
+ * has optional static inline helpers: typed parameters, log lookup, extensions, messages.)
+ *
  * -------------------------------------------------------------------------------------------
  * Life of a plugin
  * -------------------------------------------------------------------------------------------
