@@ -39,6 +39,9 @@ struct RunPlan {
                 config.plugins.append(PluginSettings(id: plugin.id, values: values))
             }
         }
+        if options.isolate {
+            for index in config.plugins.indices { config.plugins[index].isolate = true }
+        }
         for settings in config.plugins {
             do { _ = try registry.resolve(settings) } catch {
                 throw UsageProblem("\(path ?? "configuration"): \(error)")

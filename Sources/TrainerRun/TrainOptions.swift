@@ -9,12 +9,14 @@ public struct TrainOptions: Sendable {
     public var runDirectory: String?
     /// Seconds a plugin's call may last (`--hook-timeout`).
     public var hookTimeout: Double?
+    /// Run every plugin of the run in a plugin host of its own (`--isolate`).
+    public var isolate: Bool
     public var pluginOverrides: [PluginOverride]
     public var pluginDirectories: [String]
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
                 verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,
-                pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = []) {
+                isolate: Bool = false, pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = []) {
         self.configPath = configPath
         self.epochs = epochs
         self.batchSize = batchSize
@@ -23,6 +25,7 @@ public struct TrainOptions: Sendable {
         self.seed = seed
         self.runDirectory = runDirectory
         self.hookTimeout = hookTimeout
+        self.isolate = isolate
         self.pluginOverrides = pluginOverrides
         self.pluginDirectories = pluginDirectories
     }

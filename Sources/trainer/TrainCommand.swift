@@ -46,6 +46,9 @@ struct TrainCommand: ParsableCommand {
             help: ArgumentHelp("End the run when a plugin's call lasts longer than this (default 300).", valueName: "SECONDS"))
     var hookTimeout: Double?
 
+    @Flag(help: "Run every plugin of the run in a plugin host process of its own (as isolate = true does for one).")
+    var isolate = false
+
     @OptionGroup var search: PluginSearchOptions
 
     func validate() throws {
@@ -62,7 +65,7 @@ struct TrainCommand: ParsableCommand {
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
         let options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
-            seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, pluginOverrides: overrides,
+            seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, isolate: isolate, pluginOverrides: overrides,
             pluginDirectories: search.pluginsDirectories)
         try TrainingRun.train(options)
     }

@@ -16,7 +16,7 @@ struct Trainer: ParsableCommand {
             """,
         version: "trainer 0.1.0",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      ScanPluginsCommand.self])
+                      ScanPluginsCommand.self, PluginHostCommand.self])
 }
 
 /// Options every command that loads plugins takes.
