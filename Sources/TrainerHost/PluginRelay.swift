@@ -68,16 +68,17 @@ final class PluginRelay {
             close(ends[0]); close(ends[1]); scratch.deallocate()
             throw PluginRunError.createFailed(plugin: plugin.id, message: "memfd_create: \(String(cString: strerror(errno)))")
         }
-        defer { close(ends[1]) }
         do {
             pid = try ChildSpawn.spawn(executable: isolation.executable, arguments: [PluginIsolation.subcommand],
                                        descriptors: [(ends[1], PluginHostService.socketDescriptor),
                                                      (memory, PluginHostService.memoryDescriptor)],
                                        outputToStandardError: false)
         } catch {
-            close(ends[0]); close(memory); scratch.deallocate()
+            close(ends[0]); close(ends[1]); close(memory); scratch.deallocate()
             throw PluginRunError.createFailed(plugin: plugin.id, message: "the plugin host could not start: \(error)")
         }
+        // Only the child holds its end: its death is the end of the connection.
+        close(ends[1])
         socket = ends[0]
         self.memory = memory
 
