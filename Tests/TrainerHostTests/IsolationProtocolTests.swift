@@ -121,7 +121,7 @@ final class IsolationProtocolTests: XCTestCase {
             XCTAssertThrowsError(try reader.next(), "length \(length)")
         }
         var partial = WireFrameReader()
-        [5, 0, 0, 0, 1].withUnsafeBytes { partial.append($0) }
+        ([5, 0, 0, 0, 1] as [UInt8]).withUnsafeBytes { partial.append($0) }
         XCTAssertNil(try partial.next(), "a frame not yet whole waits for more bytes")
     }
 
