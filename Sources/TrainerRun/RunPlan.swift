@@ -49,6 +49,10 @@ struct RunPlan {
         }
         self.config = config
         for warning in Self.shadowingWarnings(config.plugins, registry: registry) { Console.standardError(warning) }
+        for settings in config.plugins where settings.onFailure != nil && !settings.isolate {
+            Console.standardError("warning: plugin \(settings.id): on_plugin_failure applies to isolated plugins only "
+                                  + "(isolate = true); in process, a crash ends the run")
+        }
     }
 
     /// A warning for every plugin of the run that shadows another file with the same id, so

@@ -165,6 +165,12 @@ final class PluginIsolationTests: EndToEndTestCase {
         let isolate = try trainer("train", "bad.toml")
         XCTAssertEqual(isolate.status, 2, isolate.output)
         XCTAssertTrue(isolate.stderr.contains("bad.toml: plugins.History.isolate: must be true or false"), isolate.stderr)
+
+        _ = try write("epochs = 1\n[data]\nlimit = 64\n[plugins.History]\non_plugin_failure = \"fail\"\n", to: "warn.toml")
+        let warned = try trainer("train", "warn.toml", "--run-dir", "warned", "--verbose", "0")
+        XCTAssertEqual(warned.status, 0, warned.output)
+        XCTAssertTrue(warned.stderr.contains("warning: plugin History: on_plugin_failure applies to isolated plugins only"),
+                      warned.stderr)
     }
 
     /// A well-behaved isolated plugin leaves no trace: no warning, no failure in the report.
