@@ -131,6 +131,18 @@ final class PluginIsolationTests: EndToEndTestCase {
         XCTAssertEqual(try epochs(), [0, 1, 2])
     }
 
+    /// A plugin that refuses to start says why, isolated as in process (exit status 2).
+    func testCreatesErrorMessageIsRelayed() throws {
+        let arguments = ["train", "--epochs", "1", "--limit", "64", "--verbose", "0", "--plugin", "StopWhen",
+                         "--set", "condition=val_accuracy >"]
+        let inProcess = try TrainerBinary.run(arguments + ["--run-dir", "a"], in: directory)
+        let isolated = try TrainerBinary.run(arguments + ["--run-dir", "b", "--isolate"], in: directory)
+        XCTAssertEqual(isolated.status, 2, isolated.output)
+        XCTAssertEqual(isolated.status, inProcess.status)
+        XCTAssertTrue(isolated.stderr.contains("error: plugin StopWhen could not start: condition: column 15"), isolated.stderr)
+        XCTAssertEqual(isolated.stderr, inProcess.stderr)
+    }
+
     /// on_plugin_failure = "fail": exit status 1 with the message, after writing what the run has.
     func testOnPluginFailureFailEndsTheRun() throws {
         let result = try misbehaveConfig("on_plugin_failure = \"fail\"\naction = \"segfault\"\nepoch = 1")
