@@ -228,7 +228,7 @@ final class PluginRelay {
                 continue
             }
             guard left > 0 else {
-                fail(entry, verb: "hung", detail: "no answer within \(ScannerChild.seconds(timeout))", hook: hook, index: index)
+                fail(entry, verb: "hung", detail: "no answer within \(ScannerChild.seconds(allowed))", hook: hook, index: index)
                 return nil
             }
             var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)

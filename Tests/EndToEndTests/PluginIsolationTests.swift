@@ -121,6 +121,13 @@ final class PluginIsolationTests: EndToEndTestCase {
                                           hook: "on_train_batch_end", reason: "hung (no answer within 1 s)", epoch: 0, batch: 0)
     }
 
+    /// A plugin that writes garbage into the plugin host's connection is ended like a crash.
+    func testGarbageOnTheConnection() throws {
+        let result = try misbehave(["action=garble", "epoch=1"])
+        try assertDisabledAndTheRunWentOn(result, "plugin Misbehave garbled its answer in on_epoch_end (a frame of 4294967295 bytes) at epoch 2",
+                                          hook: "on_epoch_end", reason: "garbled its answer (a frame of 4294967295 bytes)", epoch: 1)
+    }
+
     /// A crash in create: the run goes on without the plugin, and says so.
     func testACrashInCreate() throws {
         let result = try misbehave(["action=segfault", "hook=create"])
