@@ -58,6 +58,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // SHA-256 of plugin files, recorded when a plugin is enabled and checked before it loads.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The ABI: trainer_plugin.h, the only contract between host and plugins.
@@ -80,6 +82,7 @@ let package = Package(
         .target(name: "TrainerHost", dependencies: [
             "CTrainerPlugin", "CTrainerGuard", "SwiftToolchain", "TrainerEngine",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // A run: configuration, model building, wiring engine, data and plugins together.
         .target(name: "TrainerRun", dependencies: [
@@ -89,7 +92,7 @@ let package = Package(
         ]),
         // The command line.
         .executableTarget(name: "trainer", dependencies: [
-            "TrainerRun", "TrainerHost",
+            "TrainerRun", "TrainerHost", "TrainerEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -40,6 +40,20 @@ public struct FileIdentity: Codable, Equatable, Sendable {
         guard stat(path, &info) == 0 else {
             return .failure(.unreadable(String(cString: strerror(errno))))
         }
+        return of(info)
+    }
+
+    /// The identity of the regular file open on `fd`.
+    public static func of(fd: Int32) -> Result<FileIdentity, Problem> {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            return .failure(.unreadable(String(cString: strerror(errno))))
+        }
+        return of(info)
+    }
+
+    /// The identity `info` gives, when it is a regular file's.
+    static func of(_ info: stat) -> Result<FileIdentity, Problem> {
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: return .failure(.notRegular(kind: "a directory"))

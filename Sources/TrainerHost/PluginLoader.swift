@@ -28,14 +28,19 @@ public struct InvalidPlugin: Error, Sendable, CustomStringConvertible {
     public let reason: String
     /// The plugin's id when it got far enough to say it.
     public let id: String?
+    /// Whether the file is a plugin that was refused (who could change it, or a hash that no
+    /// longer matches), rather than not a usable plugin.
+    public let refused: Bool
 
-    public init(path: String, reason: String, id: String?) {
+    public init(path: String, reason: String, id: String?, refused: Bool = false) {
         self.path = path
         self.reason = reason
         self.id = id
+        self.refused = refused
     }
 
-    public var description: String { "\(path): \(reason)" }
+    /// A refusal's reason names the file itself.
+    public var description: String { refused ? reason : "\(path): \(reason)" }
 }
 
 /// Opens plugin files: dlopen, the entry symbol, the ABI version and the descriptor's checks.
@@ -61,19 +66,35 @@ public enum PluginLoader {
 
     /// Loads a scanned plugin into this process: only the file that was scanned (same device,
     /// inode, size and modification time), whose descriptor has the counts the scan checked and
-    /// says what it said then.
-    public static func load(_ scanned: ScannedPlugin) -> Result<LoadedPlugin, InvalidPlugin> {
+    /// says what it said then. Before anything of it runs, the file is opened and checked on
+    /// that descriptor: who could have changed it (refused unless `allowInsecure`, see
+    /// `PluginFilePermissions`) and, when `pins` records a SHA-256 for the plugin, that its
+    /// bytes still have it. A refusal is an `InvalidPlugin` whose `refused` is true. dlopen then
+    /// opens the file by its path, not as /proc/self/fd/N (a plugin's `$ORIGIN`, where its own
+    /// libraries are found, must stay its directory), while the checked file is still open, and
+    /// the path must still name that file afterwards; only its owner or root, who could run
+    /// anything anyway, can swap it in between.
+    public static func load(_ scanned: ScannedPlugin, pins: PluginPins = .none, allowInsecure: Bool = false)
+        -> Result<LoadedPlugin, InvalidPlugin>
+    {
         let path = scanned.path
         func invalid(_ reason: String) -> Result<LoadedPlugin, InvalidPlugin> {
             .failure(InvalidPlugin(path: path, reason: reason, id: scanned.id))
         }
-        switch FileIdentity.of(path) {
-        case .failure(let problem): return invalid(problem.description)
-        case .success(let identity) where identity != scanned.identity:
-            return invalid("changed since it was scanned; run the command again")
-        case .success: break
+        // The checks are made on the open file, which stays open until it is loaded.
+        let file: CheckedPluginFile
+        switch CheckedPluginFile.open(scanned, allowInsecure: allowInsecure) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let checked): file = checked
         }
-        switch open(path: path, expectedParameterCount: scanned.descriptor.parameters.count, stage: { _ in }) {
+        if case .failure(let problem) = file.verify(pins) { return .failure(problem) }
+        let result = open(path: path, expectedParameterCount: scanned.descriptor.parameters.count, stage: { _ in })
+        // The file dlopen opened by name must be the one checked.
+        guard (try? FileIdentity.of(path).get()) == scanned.identity else {
+            return invalid("changed while it was loaded; run the command again")
+        }
+        withExtendedLifetime(file) {}
+        switch result {
         case .failure(let problem): return .failure(problem)
         case .success(let plugin) where !ScanJSON.same(plugin.descriptor, scanned.descriptor):
             return invalid("describes itself otherwise than when it was scanned; run the command again")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every plugin found on a search path: those the scanner found valid, and the files that are
 /// not usable plugins, with why. Building it runs no plugin code in this process: files are
 /// scanned in a child process (`PluginScanner`), or taken from the registry cache when they
@@ -10,22 +12,37 @@ public final class PluginRegistry: @unchecked Sendable {
     public private(set) var invalid: [InvalidPlugin] = []
     /// Valid plugins whose id a file earlier on the search path provides: never loaded.
     public private(set) var shadowed: [ShadowedPlugin] = []
+    /// Files that someone other than the user or root could have changed (see
+    /// `PluginFilePermissions`): never scanned nor loaded, unless `allowInsecure`.
+    public private(set) var insecure: [InvalidPlugin] = []
+    /// Whether files others could have changed are scanned and loaded all the same
+    /// (`--allow-insecure`).
+    public let allowInsecure: Bool
 
     /// Discovers every plugin file on the path and learns what it is: from the cache (unless
-    /// `rescan`), else by scanning it. Files that are not regular files are never opened.
-    public init(searchPath: PluginSearchPath, scanner: PluginScanner = .standard(), rescan: Bool = false) {
+    /// `rescan`), else by scanning it. Files that are not regular files are never opened, nor
+    /// are files others could have changed unless `allowInsecure` (their id is known only when
+    /// the cache has it from an earlier scan; such an id is then never taken from a later file).
+    public init(searchPath: PluginSearchPath, scanner: PluginScanner = .standard(), rescan: Bool = false,
+                allowInsecure: Bool = false) {
         self.searchPath = searchPath
+        self.allowInsecure = allowInsecure
         let files = searchPath.pluginFiles()
         var cache = scanner.cacheLocation.map { ScanCache(location: $0) }
         var found: [String: (FileIdentity, ScanResult)] = [:]
         var problems: [String: FileIdentity.Problem] = [:]
+        var insecurity: [String: InvalidPlugin] = [:]
         var toScan: [(path: String, identity: FileIdentity)] = []
         for path in files {
             switch FileIdentity.of(path) {
             case .failure(let problem):
                 problems[path] = problem
             case .success(let identity):
-                if !rescan, let cached = cache?.result(for: path, identity: identity) {
+                if !allowInsecure, let problem = PluginFilePermissions.problem(pluginFile: path) {
+                    var id: String? = nil
+                    if case .plugin(let descriptor)? = cache?.result(for: path, identity: identity) { id = descriptor.id }
+                    insecurity[path] = InvalidPlugin(path: path, reason: problem, id: id, refused: true)
+                } else if !rescan, let cached = cache?.result(for: path, identity: identity) {
                     found[path] = (identity, cached)
                 } else {
                     toScan.append((path, identity))
@@ -45,13 +62,18 @@ public final class PluginRegistry: @unchecked Sendable {
                 invalid.append(InvalidPlugin(path: path, reason: problem.description, id: nil))
                 continue
             }
+            if let refused = insecurity[path] {
+                insecure.append(refused)
+                continue
+            }
             guard let (identity, result) = found[path] else { continue }
             switch result {
             case .invalid(let reason, let id):
                 invalid.append(InvalidPlugin(path: path, reason: reason, id: id))
             case .plugin(let descriptor):
-                if let first = plugin(id: descriptor.id) {
-                    shadowed.append(ShadowedPlugin(path: path, descriptor: descriptor, by: first.path))
+                if let first = plugin(id: descriptor.id)?.path
+                    ?? insecure.first(where: { $0.id?.lowercased() == descriptor.id.lowercased() })?.path {
+                    shadowed.append(ShadowedPlugin(path: path, descriptor: descriptor, by: first))
                 } else {
                     plugins.append(ScannedPlugin(path: path, identity: identity, descriptor: descriptor))
                 }
@@ -70,8 +92,18 @@ public final class PluginRegistry: @unchecked Sendable {
         shadowed.filter { $0.id.lowercased() == id.lowercased() }
     }
 
+    /// The refused file that provides this id, or is named after it (`libID.so`).
+    public func insecureFile(id: String) -> InvalidPlugin? {
+        let wanted = id.lowercased()
+        return insecure.first { $0.id?.lowercased() == wanted }
+            ?? insecure.first { ($0.path as NSString).lastPathComponent.lowercased() == "lib\(wanted).so" }
+    }
+
     /// An error for an id no valid plugin has, saying what was found instead.
     public func unknownPluginError(_ id: String) -> String {
+        if let refused = insecureFile(id: id) {
+            return "plugin \"\(id)\" is refused: \(refused.reason)"
+        }
         if let broken = invalid.first(where: { $0.id?.lowercased() == id.lowercased() }) {
             return "plugin \"\(id)\" is invalid: \(broken.description)"
         }

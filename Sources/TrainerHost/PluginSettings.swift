@@ -62,11 +62,26 @@ public struct PluginSettingsError: Error, CustomStringConvertible {
     }
 }
 
+/// A plugin a run enables that is not loaded: others could have changed its file, or the file
+/// is not the one approved (`PluginPins`). A configuration problem: the command exits 2.
+public struct PluginRefused: Error, CustomStringConvertible {
+    public var plugin: String
+    public var reason: String
+
+    public init(plugin: String, reason: String) {
+        self.plugin = plugin
+        self.reason = reason
+    }
+
+    public var description: String { "plugin \(plugin) is refused: \(reason)" }
+}
+
 extension PluginRegistry {
     /// Checks settings against the plugin's schema: the plugin exists, every key is a
     /// parameter, every value fits. Returns the plugin and one value per schema entry.
     public func resolve(_ settings: PluginSettings) throws -> (ScannedPlugin, [ParameterValue]) {
         guard let plugin = plugin(id: settings.id) else {
+            if let refused = insecureFile(id: settings.id) { throw PluginRefused(plugin: settings.id, reason: refused.reason) }
             throw PluginSettingsError(plugin: settings.id, key: nil, message: unknownPluginError(settings.id))
         }
         let specs = plugin.descriptor.parameters
@@ -87,16 +102,27 @@ extension PluginRegistry {
     /// the run enables, and of these only the ones not isolated), then creates the instances in
     /// order; an isolated plugin is loaded and created in a plugin host of its own, started
     /// as `isolation` says. Nothing is created unless every setting is valid and every plugin
-    /// loaded.
-    public func instantiate(_ settings: [PluginSettings], session: TrainingSession?,
+    /// loaded. A plugin whose file others could have changed (unless the registry allows it),
+    /// or whose file no longer has the SHA-256 `pins` records, is refused before it is loaded,
+    /// isolated or not: `PluginRefused`.
+    public func instantiate(_ settings: [PluginSettings], session: TrainingSession?, pins: PluginPins = .none,
                             logger: Logger = Logger(label: "trainer.plugins"),
                             isolation: PluginIsolation? = nil) throws -> [PluginInstance] {
         let resolved = try settings.map { try resolve($0) }
         let loaded = try zip(settings, resolved).map { setting, resolved -> (PluginSettings, ScannedPlugin, LoadedPlugin?, [ParameterValue]) in
             let (scanned, values) = resolved
-            if setting.isolate, isolation != nil { return (setting, scanned, nil, values) }
-            switch PluginLoader.load(scanned) {
+            if setting.isolate, isolation != nil {
+                switch CheckedPluginFile.open(scanned, allowInsecure: allowInsecure).flatMap({ file in file.verify(pins) }) {
+                case .failure(let problem) where problem.refused:
+                    throw PluginRefused(plugin: scanned.id, reason: problem.description)
+                case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
+                case .success: return (setting, scanned, nil, values)
+                }
+            }
+            switch PluginLoader.load(scanned, pins: pins, allowInsecure: allowInsecure) {
             case .success(let plugin): return (setting, scanned, plugin, values)
+            case .failure(let problem) where problem.refused:
+                throw PluginRefused(plugin: scanned.id, reason: problem.description)
             case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
             }
         }

@@ -10,6 +10,9 @@ struct RunPlan {
     var registry: PluginRegistry
     /// Where the run directory was asked for, for messages about it.
     var runDirectoryOrigin: RunDirectory.Origin
+    /// The weights training starts from, and where they were asked for ("--initial-weights",
+    /// or "CONFIG: initial_weights") for messages about them.
+    var initialWeights: (path: String, origin: String)?
 
     /// Reads the configuration (CONFIG, else ./trainer.toml, else the defaults), applies
     /// the command line, and validates the plugins. Throws `UsageProblem`.
@@ -20,14 +23,21 @@ struct RunPlan {
         if let v = options.epochs { config.epochs = v }
         if let v = options.batchSize { config.batchSize = v }
         if let v = options.limit { config.data.limit = v }
+        if let v = options.validationLimit { config.data.validationLimit = v }
         if let v = options.verbose { config.verbose = v }
         if let v = options.seed { config.seed = v }
         if let v = options.runDirectory { config.runDirectory = v }
         if let v = options.hookTimeout { config.hookTimeout = v }
         source = path ?? "defaults"
+        if let v = options.initialWeights {
+            initialWeights = (v, "--initial-weights")
+        } else if let v = config.initialWeightsPath {
+            initialWeights = (v, "\(source): initial_weights")
+        }
         runDirectoryOrigin = options.runDirectory != nil ? ("command line", "--run-dir")
             : config.runDirectory != nil ? (source, "run_dir") : ("run directory", nil)
-        registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories))
+        registry = PluginRegistry(searchPath: .standard(extraDirectories: options.pluginDirectories),
+                                  allowInsecure: options.allowInsecure)
         for override in options.pluginOverrides {
             guard let plugin = registry.plugin(id: override.id) else {
                 throw UsageProblem("command line: --plugin \(override.id): \(registry.unknownPluginError(override.id))")

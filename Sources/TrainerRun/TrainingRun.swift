@@ -56,8 +56,8 @@ public final class TrainingRun: TrainingSession {
         failures.currentEpoch = { [weak self] in self?.tracker?.epoch }
         let isolation = PluginIsolation(timeout: config.hookTimeout, failures: failures)
         do {
-            instances = try plan.registry.instantiate(config.plugins, session: self, logger: Logger(label: "trainer.plugins"),
-                                                      isolation: isolation)
+            instances = try plan.registry.instantiate(config.plugins, session: self, pins: config.pins,
+                                                      logger: Logger(label: "trainer.plugins"), isolation: isolation)
         } catch let failed as PluginRunError {
             if case .isolatedFailed = failed {
                 try? Self.writeReport([], failures: failures, into: runParameters.runDirectory)
@@ -81,7 +81,10 @@ public final class TrainingRun: TrainingSession {
     /// and `TrainingFailure` when training itself fails.
     public static func train(_ options: TrainOptions) throws {
         let run = try TrainingRun(options)
-        do { try run.train() } catch {
+        do {
+            try run.loadInitialWeights()
+            try run.train()
+        } catch {
             run.directory.removeIfEmpty()
             throw error
         }
@@ -135,6 +138,20 @@ public final class TrainingRun: TrainingSession {
         do { try removePendingCheckpoints() } catch {
             throw TrainingFailure("could not remove the backup: \(error)")
         }
+    }
+
+    /// Warm start (`--initial-weights`, `initial_weights`): sets every weight from the file
+    /// before the plugins are made and before the first step, as Keras's `load_weights` before
+    /// `fit`; the optimizer starts fresh. A file that does not hold exactly the model's
+    /// weights (a tensor missing, extra, of another shape or dtype) changes nothing and is a
+    /// usage problem naming the file and the tensor. A BackupAndRestore backup found when
+    /// training starts is restored over these weights, as Keras's BackupAndRestore does.
+    func loadInitialWeights() throws {
+        guard let initial = plan.initialWeights else { return }
+        do { try model.loadWeights(from: initial.path) } catch {
+            throw UsageProblem("\(initial.origin): \(error)")
+        }
+        if config.verbose > 0 { Console.standardOutput("Starting from the weights in \(initial.path)") }
     }
 
     /// After Ctrl-C or SIGTERM: backs the run up where BackupAndRestore keeps its backups, writes

@@ -32,7 +32,7 @@ struct SavedModelOptions: ParsableArguments {
     func trainOptions() throws -> TrainOptions {
         TrainOptions(configPath: config, batchSize: batchSize, verbose: verbose, runDirectory: runDirectory, isolate: isolate,
                      pluginOverrides: try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) },
-                     pluginDirectories: search.pluginsDirectories)
+                     pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
     }
 }
 

@@ -27,7 +27,7 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             let output = try PluginCommands.list(configPath: file.config, pluginDirectories: search.pluginsDirectories,
-                                                 json: json, rescan: rescan)
+                                                 json: json, rescan: rescan, allowInsecure: search.allowInsecure)
             print(output)
         }
     }
@@ -42,14 +42,19 @@ struct PluginsCommand: ParsableCommand {
         @OptionGroup var file: ConfigOption
 
         func run() throws {
-            print(try PluginCommands.info(id: id, configPath: file.config, pluginDirectories: search.pluginsDirectories))
+            print(try PluginCommands.info(id: id, configPath: file.config, pluginDirectories: search.pluginsDirectories,
+                                          allowInsecure: search.allowInsecure))
         }
     }
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Enable a plugin in trainer.toml (created if missing), with parameters.",
-            discussion: "The plugin runs after those already enabled. Example: trainer plugins enable StopAtAccuracy --set threshold=0.88")
+            abstract: "Enable a plugin in trainer.toml (created if missing), with parameters, and record its file's SHA-256.",
+            discussion: """
+                The plugin runs after those already enabled. Runs refuse the plugin once its file no longer has \
+                the recorded SHA-256; enabling it again approves the new file. \
+                Example: trainer plugins enable StopAtAccuracy --set threshold=0.88
+                """)
 
         @Argument(help: "The plugin's id (case-insensitive).")
         var id: String
@@ -63,7 +68,7 @@ struct PluginsCommand: ParsableCommand {
         func run() throws {
             let settings = try UsageProblem.wrap { try set.map { try KeyValueText(parsing: $0) } }
             print(try PluginCommands.enable(id: id, settings: settings, configPath: file.config,
-                                            pluginDirectories: search.pluginsDirectories))
+                                            pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure))
         }
     }
 

@@ -38,13 +38,14 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         if let cases {
-            let result = try CaseReplay.run(casesFile: cases, pluginDirectories: search.pluginsDirectories)
+            let result = try CaseReplay.run(casesFile: cases, pluginDirectories: search.pluginsDirectories,
+                                            allowInsecure: search.allowInsecure)
             result.lines.forEach { print($0) }
             if !result.allRan { throw TrainingFailure("some cases could not be replayed (see their \"error\")") }
             return
         }
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
         print(try HistoryReplay.run(historyPath: history!, overrides: overrides, initialLearningRate: initialLearningRate,
-                                       pluginDirectories: search.pluginsDirectories))
+                                       pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure))
     }
 }

@@ -27,6 +27,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on the first N samples only (and validate on the first N).")
     var limit: Int?
 
+    @Option(name: .customLong("validation-limit"),
+            help: ArgumentHelp("Validate on the first N validation samples only (takes precedence over --limit there).",
+                               valueName: "N"))
+    var validationLimit: Int?
+
+    @Option(name: .customLong("initial-weights"),
+            help: ArgumentHelp("Start from the weights in FILE (safetensors, e.g. a run's weights.safetensors or a checkpoint).",
+                               valueName: "FILE"))
+    var initialWeights: String?
+
     @Option(help: "0 silent, 1 progress bar, 2 one line per epoch.")
     var verbose: Int?
 
@@ -55,6 +65,8 @@ struct TrainCommand: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let validationLimit, validationLimit < 1 { throw ValidationError("--validation-limit must be at least 1") }
+        if let initialWeights, initialWeights.isEmpty { throw ValidationError("--initial-weights must name a file") }
         if let verbose, !(0...2).contains(verbose) { throw ValidationError("--verbose must be 0, 1 or 2") }
         if let hookTimeout, !(hookTimeout > 0 && hookTimeout.isFinite) {
             throw ValidationError("--hook-timeout must be a positive number of seconds")
@@ -65,8 +77,9 @@ struct TrainCommand: ParsableCommand {
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
         let options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
-            seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, isolate: isolate, pluginOverrides: overrides,
-            pluginDirectories: search.pluginsDirectories)
+            seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, validationLimit: validationLimit,
+            initialWeights: initialWeights, isolate: isolate, pluginOverrides: overrides,
+            pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
         try TrainingRun.train(options)
     }
 }

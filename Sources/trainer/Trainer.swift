@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainerEngine
 import TrainerRun
 
 /// `trainer`: trains Keras-style models; callbacks are plugins.
@@ -9,26 +10,33 @@ struct Trainer: ParsableCommand {
         abstract: "Train neural networks, Keras-style, with callbacks loaded as plugins.",
         discussion: """
             Exit status: 0 on success, 1 when training failed (a plugin crashed, exited or hung in a \
-            call, or could not do its work), 2 for bad usage or configuration, 130 or 143 when \
+            call, or could not do its work), 2 for bad usage or configuration (a plugin refused for its \
+            file's permissions or SHA-256 included), 130 or 143 when \
             interrupted by SIGINT (Ctrl-C) or SIGTERM.
             Plugins are found in --plugins-dir directories, $TRAINER_PLUGIN_PATH, ./plugins, \
             the directory of the trainer binary and ~/.local/share/trainer/plugins.
             """,
-        version: "trainer 0.1.0",
+        version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      ScanPluginsCommand.self, PluginHostCommand.self])
+                      SystemCommand.self, ScanPluginsCommand.self, PluginHostCommand.self])
 }
 
 /// Options every command that loads plugins takes.
 struct PluginSearchOptions: ParsableArguments {
     @Option(name: .customLong("plugins-dir"), help: ArgumentHelp("Also look for plugins in DIR (first; repeatable).", valueName: "DIR"))
     var pluginsDirectories: [String] = []
+
+    @Flag(name: .customLong("allow-insecure"),
+          help: "Load plugin files (or their directories) writable by group or others, or owned by another user.")
+    var allowInsecure = false
 }
 
 @main
 enum Main {
     static func main() {
         ConsoleLogHandler.bootstrap()
+        // Before any matrix product: OpenBLAS's kernels by the CPU's features, not its model.
+        BLASLibrary.chooseCore()
         do {
             var command = try Trainer.parseAsRoot()
             try command.run()

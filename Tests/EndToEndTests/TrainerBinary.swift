@@ -33,9 +33,13 @@ enum TrainerBinary {
 class EndToEndTestCase: XCTestCase {
     var directory: URL!
 
+    /// The directory gets mode 0755, and what the test creates in it the same (`FileModes`):
+    /// the host refuses plugin directories others can write.
     override func setUpWithError() throws {
+        FileModes.useOwnerWritableUmask()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileModes.set(directory.path)
     }
 
     override func tearDownWithError() throws {

@@ -8,12 +8,15 @@ public enum CCompiler {
     }
 
     /// Builds one C plugin source against the ABI header into `directory`/lib`name`.so, with
-    /// `defines` as `-D` options; returns the library's path.
+    /// `defines` as `-D` options; returns the library's path. The library gets mode 0755,
+    /// whatever the umask (see `FileModes`).
     public static func buildPlugin(_ source: String, into directory: String, name: String,
                                    defines: [String] = []) throws -> String {
+        FileModes.useOwnerWritableUmask()
         let output = directory + "/lib\(name).so"
         try compile(["-shared", "-fPIC", "-I", Repository.abiHeaderDirectory] + defines.map { "-D" + $0 }
                     + [source, "-o", output])
+        try FileModes.set(output)
         return output
     }
 }

@@ -15,6 +15,7 @@ enum Fixtures {
         let target = directory.appendingPathComponent(output)
         try CCompiler.compile(["-shared", "-fPIC", "-I", Repository.abiHeaderDirectory]
                               + defines.map { "-D\($0)" } + [sourcePath, "-o", target.path])
+        try FileModes.set(target.path)
         return target
     }
 
@@ -27,8 +28,10 @@ class FixtureTestCase: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
+        FileModes.useOwnerWritableUmask()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileModes.set(directory.path)
         guard FileManager.default.isExecutableFile(atPath: TrainerExecutable.path) else {
             throw XCTSkip("trainer is not built at \(TrainerExecutable.path) (it scans the plugin files); run `swift build` first")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PluginTestSupport
 import XCTest
 @testable import TrainerHost
 
@@ -120,6 +121,30 @@ final class PluginLoaderTests: FixtureTestCase {
         let described = ScannedPlugin(path: file.path, identity: scanned.identity, descriptor: renamed)
         guard case .failure(let differs) = PluginLoader.load(described) else { return XCTFail("the descriptor was not compared") }
         XCTAssertEqual(differs.reason, "describes itself otherwise than when it was scanned; run the command again")
+    }
+
+    /// Before it loads a file, the loader checks on the opened file who could have changed it
+    /// and, when pinned, its SHA-256: a refusal, not an invalid file.
+    func testLoadingRefusesAnInsecureFileAndOneWhoseHashIsNotThePinnedOne() throws {
+        let file = try Fixtures.build("noop", into: directory, as: "libNoop.so")
+        let scanned = try XCTUnwrap(registry([directory]).plugin(id: "Noop"))
+        let digest = try FileDigest.sha256(path: file.path).get()
+        XCTAssertEqual(digest.count, 64)
+        XCTAssertNoThrow(try PluginLoader.load(scanned, pins: PluginPins(source: "trainer.toml", hashes: ["noop": digest])).get())
+
+        let wrong = PluginPins(source: "run.toml", hashes: ["NOOP": String(repeating: "0", count: 64)])
+        guard case .failure(let mismatch) = PluginLoader.load(scanned, pins: wrong) else { return XCTFail("a changed file was loaded") }
+        XCTAssertTrue(mismatch.refused)
+        XCTAssertTrue(mismatch.description.hasPrefix("\(file.path) changed since it was enabled (SHA-256 \(digest.prefix(12))…, "
+                                                     + "run.toml records 000000000000…)"), mismatch.description)
+        XCTAssertTrue(mismatch.description.hasSuffix("`trainer plugins enable Noop --config run.toml`"), mismatch.description)
+
+        try FileModes.set(file.path, 0o666)
+        guard case .failure(let insecure) = PluginLoader.load(scanned) else { return XCTFail("an insecure file was loaded") }
+        XCTAssertTrue(insecure.refused)
+        XCTAssertTrue(insecure.description.hasPrefix("plugin file \(file.path) is writable by group and others (mode 0666)"),
+                      insecure.description)
+        XCTAssertNoThrow(try PluginLoader.load(scanned, allowInsecure: true).get())
     }
 
     func testTheStandardSearchOrder() {

@@ -14,6 +14,11 @@
  *     host loads it in a separate, short-lived scanner process (steps 2 and 3 only); the
  *     training process loads only the plugins a run enables. So a plugin's constructors and
  *     entry function may run in several processes, and must not assume they run in training.
+ *     A file that group or others can write, in a directory they can write, or owned by
+ *     another user than the one running trainer or root, is neither scanned nor loaded
+ *     (install with mode 0755 in a 0755 directory). Once `trainer plugins enable` recorded a
+ *     file's SHA-256, a rebuilt file loads only after it is enabled again: loading opens the
+ *     file by its path, so `$ORIGIN` in a plugin's run path is its own directory.
  *  2. It looks up the one exported symbol, TRAINER_PLUGIN_ENTRY_SYMBOL, a function of type
  *     `trainer_plugin_entry_fn`, and calls it once. The function returns a pointer to the
  *     plugin's descriptor, which must stay valid and unchanged until the process exits

@@ -23,7 +23,8 @@ public final class Activation: Layer {
     public override func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) {
         let n = batch * inputSize
         output.update(from: input, count: n)
-        function.apply(output, rows: n / width, width: width)
+        LayerMath.applyActivation(function, to: output, rows: n / width, columns: width,
+                                  logits: logitsDestination(for: output))
     }
 
     public override func backward(_ input: UnsafePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,

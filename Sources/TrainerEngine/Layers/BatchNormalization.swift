@@ -1,11 +1,15 @@
 /// Keras's `BatchNormalization(axis=-1, momentum=0.99, epsilon=0.001)` over the last axis.
 ///
 /// Training: normalise with the batch's mean and (biased) variance, then
-/// `moving = moving * momentum + batch * (1 - momentum)`. Inference: normalise with the
+/// `moving = moving * momentum + batch * (1 - momentum)` (during the forward pass, with
+/// `1 - momentum` computed on the double and then made float32, as Keras computes it on the
+/// Python float). Inference: normalise with the
 /// moving statistics. Weights, in Keras's order: `gamma`, `beta` (trainable),
 /// `moving_mean`, `moving_variance` (not trainable).
 public final class BatchNormalization: Layer {
     public let momentum: Float
+    /// `1 - momentum`, as Keras's float32 tensor holds it.
+    let oneMinusMomentum: Float
     public let epsilon: Float
     public let center: Bool
     public let scale: Bool
@@ -24,6 +28,7 @@ public final class BatchNormalization: Layer {
     public init(momentum: Double = 0.99, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                 name: String? = nil) {
         self.momentum = Float(momentum)
+        oneMinusMomentum = Float(1 - momentum)
         self.epsilon = Float(epsilon)
         self.center = center
         self.scale = scale
@@ -84,8 +89,8 @@ public final class BatchNormalization: Layer {
             for j in 0..<c {
                 variance[j] *= invRows
                 inv[j] = 1 / (variance[j] + epsilon).squareRoot()
-                mm[j] = mm[j] * momentum + mu[j] * (1 - momentum)
-                mv[j] = mv[j] * momentum + variance[j] * (1 - momentum)
+                mm[j] = mm[j] * momentum + mu[j] * oneMinusMomentum
+                mv[j] = mv[j] * momentum + variance[j] * oneMinusMomentum
             }
         } else {
             let mm = movingMean.value, mv = movingVariance.value

@@ -107,6 +107,7 @@ public final class Conv2D: Layer {
             ? WinogradConvolution(channels: channels, filters: filters, geometry: geometry, maxBatch: maxBatch,
                                   parts: parts)
             : nil
+        zeroPixels = method == .winograd ? FloatBuffer(count: maxBatch * geometry.inputHeight * geometry.inputWidth) : nil
         columns = method == .im2col && !usesInputAsColumns ? FloatBuffer(count: rows * unrolledWidth) : nil
         outputBuffer = FloatBuffer(count: rows * filters)
         inputGradientBuffer = FloatBuffer(count: maxBatch * inputSize)
@@ -174,7 +175,7 @@ public final class Conv2D: Layer {
         let k = unrolledWidth, filters = self.filters, channels = self.channels, inSize = inputSize
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias?.value
         let columns = self.columns?.pointer, geometry = self.geometry!, activation = self.activation
-        let parts = self.parts
+        let parts = self.parts, logits = logitsDestination(for: out)
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
@@ -189,7 +190,8 @@ public final class Conv2D: Layer {
             }
             Matrix.multiplyPart(cols, lda: k, w, ldb: filters, into: out + r0 * filters, ldc: filters,
                                 m: rows, n: filters, k: k, threaded: parts == 1)
-            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters)
+            LayerMath.finishForward(out + r0 * filters, bias: b, activation: activation, rows: rows, columns: filters,
+                                    logits: logits.map { $0 + r0 * filters })
         }
     }
 
@@ -236,10 +238,61 @@ public final class Conv2D: Layer {
 
     // MARK: Winograd
 
+    /// Per input pixel of the last Winograd forward pass: 1 when all its channels are zero.
+    private var zeroPixels: FloatBuffer?
+
+    /// Winograd's transforms mix a whole 6×6 tile, so an output whose 3×3 window holds only
+    /// zeros comes out as the bias plus rounding noise (about 1e-9) from the tile's other
+    /// values, where a sum over the window (Keras's, im2col's) gives the bias exactly. With
+    /// zero biases (a first step), ReLU passes that noise, and its gradient, where Keras's
+    /// stops at exactly 0: every output of `samples` whose window (padding included) is all
+    /// zeros is set to the bias, through ReLU when `relu`, before any other activation.
+    private func exactOutputsOfZeroWindows(_ input: UnsafePointer<Float>, samples: Range<Int>,
+                                           into out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                                           relu: Bool) {
+        let g = geometry!, c = channels, f = filters
+        let height = g.inputHeight, width = g.inputWidth, pixels = height * width
+        let zero = zeroPixels!.pointer
+        for n in samples {
+            let flags = zero + n * pixels, x = input + n * pixels * c
+            for p in 0..<pixels {
+                let pixel = x + p * c
+                var allZero: Float = 1
+                for j in 0..<c where pixel[j] != 0 {
+                    allZero = 0
+                    break
+                }
+                flags[p] = allZero
+            }
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    var windowIsZero = true
+                    for ky in 0..<3 where windowIsZero {
+                        let y = oy - g.padTop + ky
+                        guard y >= 0 && y < height else { continue }
+                        for kx in 0..<3 {
+                            let xx = ox - g.padLeft + kx
+                            if xx >= 0 && xx < width && flags[y * width + xx] == 0 {
+                                windowIsZero = false
+                                break
+                            }
+                        }
+                    }
+                    guard windowIsZero else { continue }
+                    let o = out + ((n * g.outputHeight + oy) * g.outputWidth + ox) * f
+                    for j in 0..<f {
+                        let b = bias?[j] ?? 0
+                        o[j] = relu ? max(b, 0) : b
+                    }
+                }
+            }
+        }
+    }
+
     private func forwardByWinograd(_ input: UnsafePointer<Float>, batch: Int) {
         let winograd = self.winograd!, spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
-        let activation = self.activation, parts = self.parts
+        let activation = self.activation, parts = self.parts, logits = logitsDestination(for: out)
         EngineThreads.useOneBLASThread() // small products, one per position
         Parallel.run(parts: parts) { part in winograd.transformKernel(w, part: part) }
         Parallel.run(parts: parts) { part in
@@ -247,9 +300,11 @@ public final class Conv2D: Layer {
             guard !samples.isEmpty else { return }
             // The bias and ReLU go with the output transform; another activation follows it.
             winograd.forward(input, samples: samples, part: part, bias: b, relu: activation == .relu, into: out)
+            self.exactOutputsOfZeroWindows(input, samples: samples, into: out, bias: b, relu: activation == .relu)
             if activation != .relu {
-                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
-                                 width: filters)
+                let r0 = samples.lowerBound * spatial * filters
+                LayerMath.applyActivation(activation, to: out + r0, rows: samples.count * spatial, columns: filters,
+                                          logits: logits.map { $0 + r0 })
             }
         }
     }
@@ -299,15 +354,16 @@ public final class Conv2D: Layer {
         var shape = convolutionShape
         let spatial = geometry.outputHeight * geometry.outputWidth, filters = self.filters
         let out = outputBuffer.pointer, w = UnsafePointer(kernel.value), b = bias.map { UnsafePointer($0.value) }
-        let activation = self.activation, parts = self.parts
+        let activation = self.activation, parts = self.parts, logits = logitsDestination(for: out)
         Parallel.run(parts: parts) { part in
             let samples = Parallel.range(of: batch, part: part, parts: parts)
             guard !samples.isEmpty else { return }
             trainer_conv_direct_forward(&shape, input, Int32(samples.lowerBound), Int32(samples.count), w, b,
                                         activation == .relu ? 1 : 0, out)
             if activation != .relu {
-                activation.apply(out + samples.lowerBound * spatial * filters, rows: samples.count * spatial,
-                                 width: filters)
+                let r0 = samples.lowerBound * spatial * filters
+                LayerMath.applyActivation(activation, to: out + r0, rows: samples.count * spatial, columns: filters,
+                                          logits: logits.map { $0 + r0 })
             }
         }
     }

@@ -62,11 +62,12 @@ public final class Dense: Layer {
             ? (rows + Dense.rowsPerPiece - 1) / Dense.rowsPerPiece : 1
         guard pieces > 1 else {
             Matrix.multiply(input, kernel.value, into: out, m: rows, n: units, k: inputDim)
-            LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units)
+            LayerMath.finishForward(out, bias: bias?.value, activation: activation, rows: rows, columns: units,
+                                    logits: logitsDestination(for: out))
             return
         }
         let units = self.units, inputDim = self.inputDim, w = UnsafePointer(kernel.value), b = bias?.value
-        let activation = self.activation
+        let activation = self.activation, logits = logitsDestination(for: out)
         EngineThreads.useOneBLASThread()
         Parallel.run(parts: pieces) { part in
             let r = Parallel.range(of: rows, part: part, parts: pieces)
@@ -74,7 +75,7 @@ public final class Dense: Layer {
             Matrix.multiplyPart(input + r.lowerBound * inputDim, lda: inputDim, w, ldb: units,
                                 into: out + r.lowerBound * units, ldc: units, m: r.count, n: units, k: inputDim)
             LayerMath.finishForward(out + r.lowerBound * units, bias: b, activation: activation, rows: r.count,
-                                    columns: units)
+                                    columns: units, logits: logits.map { $0 + r.lowerBound * units })
         }
     }
 

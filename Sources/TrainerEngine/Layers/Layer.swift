@@ -26,6 +26,26 @@ open class Layer {
     /// cross-entropy, sigmoid with binary cross-entropy).
     public internal(set) var activationFusedWithLoss = false
 
+    /// The last forward pass's values before the output activation (`batch * outputSize`
+    /// floats), kept only for the last layer of a model whose loss reads them (`keepLogits`):
+    /// Keras computes cross-entropy after softmax or sigmoid from these logits.
+    public var logits: UnsafePointer<Float>? { logitsBuffer.map { UnsafePointer($0.pointer) } }
+    private var logitsBuffer: FloatBuffer?
+
+    /// Makes `forward` keep its pre-activation values in `logits` (allocated here, and again
+    /// when the batch grows), or stop keeping them.
+    func keepLogits(_ keep: Bool) {
+        logitsBuffer = keep && outputActivation != nil ? FloatBuffer(count: max(maxBatch, 1) * outputSize) : nil
+    }
+
+    /// Where the logits of the output values starting at `out` (a pointer into `output`) go,
+    /// or nil when they are not kept. A layer calls this just before applying its activation.
+    @inline(__always)
+    final func logitsDestination(for out: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>? {
+        guard let buffer = logitsBuffer else { return nil }
+        return buffer.pointer + (out - output)
+    }
+
     public init(name: String?) {
         self.name = name ?? ""
         nameWasGiven = name != nil
@@ -96,6 +116,7 @@ open class Layer {
         guard batch > maxBatch else { return }
         maxBatch = batch
         allocateBuffers()
+        if logitsBuffer != nil { keepLogits(true) }
     }
 
     /// Adds a weight tensor named `<layer>/<suffix>`.

@@ -1,15 +1,26 @@
 /// The steps Dense and Conv2D share around their matrix product.
 enum LayerMath {
     /// After `out = input · kernel`: adds the bias and applies the activation (one pass for ReLU).
+    /// With `logits`, the values before the activation are copied there first.
     @inline(__always)
     static func finishForward(_ out: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-                              activation: ActivationFunction, rows: Int, columns: Int) {
+                              activation: ActivationFunction, rows: Int, columns: Int,
+                              logits: UnsafeMutablePointer<Float>? = nil) {
         if let bias {
-            Kernels.addBias(bias, to: out, rows: rows, columns: columns, relu: activation == .relu)
-            if activation != .relu { activation.apply(out, rows: rows, width: columns) }
+            let fuseReLU = activation == .relu && logits == nil
+            Kernels.addBias(bias, to: out, rows: rows, columns: columns, relu: fuseReLU)
+            if !fuseReLU { applyActivation(activation, to: out, rows: rows, columns: columns, logits: logits) }
         } else {
-            activation.apply(out, rows: rows, width: columns)
+            applyActivation(activation, to: out, rows: rows, columns: columns, logits: logits)
         }
+    }
+
+    /// Applies `activation` to `out` in place, after copying the values to `logits` if given.
+    @inline(__always)
+    static func applyActivation(_ activation: ActivationFunction, to out: UnsafeMutablePointer<Float>, rows: Int,
+                                columns: Int, logits: UnsafeMutablePointer<Float>?) {
+        logits?.update(from: out, count: rows * columns)
+        activation.apply(out, rows: rows, width: columns)
     }
 
     /// Turns d(loss)/d(output) into d(loss)/d(pre-activation) in place (unless `activation` is

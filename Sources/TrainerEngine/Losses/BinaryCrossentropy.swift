@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// Keras's `binary_crossentropy`: per value `-(y log p + (1 - y) log(1 - p))` with `p`
-/// clipped to [1e-7, 1 - 1e-7], averaged over the last axis, then over the batch.
+/// clipped to [1e-7, 1 - 1e-7], averaged over the last axis, then over the batch. After a
+/// sigmoid output Keras computes it from the logits `x` instead (TensorFlow's
+/// `sigmoid_cross_entropy_with_logits`): `max(x, 0) - x y + log(1 + exp(-|x|))`, no clipping.
 /// Fused with a final sigmoid, the gradient with respect to the logits is `(p - y) / n`.
 public final class BinaryCrossentropy: Loss {
     public var invalidTargets = 0
@@ -29,6 +31,18 @@ public final class BinaryCrossentropy: Loss {
             } else {
                 g[i] = 0
             }
+        }
+        return total / Double(n)
+    }
+
+    public func compute(prediction p: UnsafePointer<Float>, logits x: UnsafePointer<Float>, target y: UnsafePointer<Float>,
+                        batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?) -> Double {
+        let n = batch * outputShape.elementCount
+        let scale = 1 / Float(n)
+        var total: Double = 0
+        for i in 0..<n {
+            total += Double(max(x[i], 0) - x[i] * y[i] + log1pf(expf(-abs(x[i]))))
+            if let g = gradient { g[i] = (p[i] - y[i]) * scale }
         }
         return total / Double(n)
     }

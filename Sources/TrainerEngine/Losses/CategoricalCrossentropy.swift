@@ -4,7 +4,9 @@ import Glibc
 
 /// Keras's `categorical_crossentropy`: one-hot (or soft) targets over the last axis.
 ///
-/// Value as Keras (probabilities): `q = clip(p / Σ p, 1e-7, 1 - 1e-7)`, loss `-Σ y log q`.
+/// Value as Keras: after a softmax output, from its logits `z` (TensorFlow's
+/// `softmax_cross_entropy_with_logits`): `Σ y (log Σ exp(z - max z) - (z - max z))`, no
+/// clipping; from probabilities otherwise: `q = clip(p / Σ p, 1e-7, 1 - 1e-7)`, loss `-Σ y log q`.
 /// Fused with a final softmax, the gradient with respect to the logits is
 /// `(p Σy - y) / rows`.
 public final class CategoricalCrossentropy: Loss {
@@ -47,6 +49,30 @@ public final class CategoricalCrossentropy: Loss {
                 }
                 for j in 0..<k { g[j] = (g[j] * inv - cp * inv * inv) * scale }
             }
+        }
+        return total / Double(rows)
+    }
+
+    public func compute(prediction p: UnsafePointer<Float>, logits z: UnsafePointer<Float>, target y: UnsafePointer<Float>,
+                        batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?) -> Double {
+        let k = outputShape.lastDimension
+        let rows = batch * outputShape.elementCount / max(k, 1)
+        let scale = 1 / Float(rows)
+        var total: Double = 0
+        for r in 0..<rows {
+            let zr = z + r * k, yr = y + r * k
+            let m = LogSumExp.maximum(zr, count: k)
+            let logSum = LogSumExp.shifted(zr, count: k, maximum: m)
+            var rowLoss: Float = 0
+            var targetSum: Float = 0
+            for j in 0..<k {
+                rowLoss += yr[j] * (logSum - (zr[j] - m))
+                targetSum += yr[j]
+            }
+            total += Double(rowLoss)
+            guard let g = gradient.map({ $0 + r * k }) else { continue }
+            let pr = p + r * k
+            for j in 0..<k { g[j] = (pr[j] * targetSum - yr[j]) * scale }
         }
         return total / Double(rows)
     }

@@ -19,6 +19,32 @@ public protocol Loss: AnyObject {
                  outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double
     /// Targets seen by `compute` that it could not use, since the last reset.
     var invalidTargets: Int { get set }
+    /// The mean loss from `logits`, the values the activation this loss fuses with turned into
+    /// `prediction`, as Keras computes cross-entropy after a softmax or sigmoid output (from
+    /// the logits, without clipping); the gradient, when asked, is the fused one (with respect
+    /// to the logits). Losses that never fuse use `prediction` alone.
+    func compute(prediction: UnsafePointer<Float>, logits: UnsafePointer<Float>, target: UnsafePointer<Float>,
+                 batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?) -> Double
+}
+
+extension Loss {
+    public func compute(prediction: UnsafePointer<Float>, logits: UnsafePointer<Float>, target: UnsafePointer<Float>,
+                        batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?) -> Double {
+        compute(prediction: prediction, target: target, batch: batch, outputShape: outputShape, gradient: gradient,
+                fused: true)
+    }
+
+    /// From `logits` when they are given, else from `prediction`.
+    @inline(__always)
+    func compute(prediction: UnsafePointer<Float>, logits: UnsafePointer<Float>?, target: UnsafePointer<Float>,
+                 batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?, fused: Bool) -> Double {
+        if let logits {
+            return compute(prediction: prediction, logits: logits, target: target, batch: batch,
+                           outputShape: outputShape, gradient: gradient)
+        }
+        return compute(prediction: prediction, target: target, batch: batch, outputShape: outputShape,
+                       gradient: gradient, fused: fused)
+    }
 }
 
 /// Keras's epsilon for clipping probabilities.

@@ -5,9 +5,11 @@ import Glibc
 /// Keras's `sparse_categorical_crossentropy`: targets are class indices, predictions are
 /// probabilities over the last axis.
 ///
-/// Value as Keras (TensorFlow backend, probabilities): clip to [1e-7, 1 - 1e-7], then
-/// `-log(p[y] / Σ p)`. Fused with a final softmax, the gradient with respect to the logits
-/// is `(p - onehot(y)) / rows`.
+/// Value as Keras: after a softmax output, from its logits `z` (TensorFlow's
+/// `sparse_softmax_cross_entropy_with_logits`): `log Σ exp(z - max z) - (z[y] - max z)`, no
+/// clipping; from probabilities otherwise: clip to [1e-7, 1 - 1e-7], then `-log(p[y] / Σ p)`.
+/// Fused with a final softmax, the gradient with respect to the logits is
+/// `(p - onehot(y)) / rows`.
 public final class SparseCategoricalCrossentropy: Loss {
     public var invalidTargets = 0
     public init() {}
@@ -52,6 +54,35 @@ public final class SparseCategoricalCrossentropy: Loss {
                     if j == label { d -= 1 / min(max(row[j], lo), hi) }
                     g[j] = inside ? d * scale : 0
                 }
+            }
+        }
+        return total / Double(rows)
+    }
+
+    public func compute(prediction p: UnsafePointer<Float>, logits z: UnsafePointer<Float>, target: UnsafePointer<Float>,
+                        batch: Int, outputShape: [Int], gradient: UnsafeMutablePointer<Float>?) -> Double {
+        let k = outputShape.lastDimension
+        let rows = batch * targetSize(forOutputShape: outputShape)
+        let scale = 1 / Float(rows)
+        var total: Double = 0
+        for r in 0..<rows {
+            let t = target[r]
+            let label = Int(t)
+            let valid = t >= 0 && Float(label) == t && label < k
+            if valid {
+                let row = z + r * k
+                let m = LogSumExp.maximum(row, count: k)
+                total += Double(LogSumExp.shifted(row, count: k, maximum: m) - (row[label] - m))
+            } else {
+                invalidTargets += 1
+            }
+            guard let g = gradient.map({ $0 + r * k }) else { continue }
+            if !valid {
+                g.update(repeating: 0, count: k)
+            } else {
+                let row = p + r * k
+                for j in 0..<k { g[j] = row[j] * scale }
+                g[label] -= scale
             }
         }
         return total / Double(rows)

@@ -102,13 +102,21 @@ public final class Sequential {
     }
 
     private func updateFusion() {
-        for layer in layers { layer.activationFusedWithLoss = false }
+        for layer in layers {
+            layer.activationFusedWithLoss = false
+            layer.keepLogits(false)
+        }
         lossFusesActivation = false
         guard isBuilt, let loss, let last = layers.last, let activation = last.outputActivation,
               loss.fuses(with: activation) else { return }
         last.activationFusedWithLoss = true
+        last.keepLogits(true)
         lossFusesActivation = true
     }
+
+    /// The last layer's values before its activation when the loss reads them (softmax with
+    /// cross-entropy, sigmoid with binary cross-entropy: Keras computes these from the logits).
+    private var lossLogits: UnsafePointer<Float>? { lossFusesActivation ? layers[layers.count - 1].logits : nil }
 
     /// Reseeds the layers' randomness (dropout) for one epoch of a run seeded with `seed`.
     /// Reseeded at every step, from the seed, epoch and step alone, so a run resumed in the
@@ -156,8 +164,8 @@ public final class Sequential {
         guard let loss, let optimizer else { preconditionFailure("trainStep: model not compiled") }
         let out = forward(input, batch: batch, training: true)
         let shape = outputShape
-        let value = loss.compute(prediction: out, target: target, batch: batch, outputShape: shape,
-                                 gradient: lossGradient!.pointer, fused: lossFusesActivation)
+        let value = loss.compute(prediction: out, logits: lossLogits, target: target, batch: batch,
+                                 outputShape: shape, gradient: lossGradient!.pointer, fused: lossFusesActivation)
         // By index: a for-in loop over an array allocates in a debug build (see ShapeSizes).
         for i in 0..<metrics.count {
             metrics[i].update(prediction: out, target: target, batch: batch, outputShape: shape)
@@ -176,7 +184,7 @@ public final class Sequential {
         for i in 0..<metrics.count {
             metrics[i].update(prediction: out, target: target, batch: batch, outputShape: shape)
         }
-        return loss.compute(prediction: out, target: target, batch: batch, outputShape: shape,
+        return loss.compute(prediction: out, logits: lossLogits, target: target, batch: batch, outputShape: shape,
                             gradient: nil, fused: false)
     }
 
@@ -186,8 +194,8 @@ public final class Sequential {
                                  training: Bool = true) -> Double {
         guard let loss else { preconditionFailure("computeGradients: model not compiled") }
         let out = forward(input, batch: batch, training: training)
-        let value = loss.compute(prediction: out, target: target, batch: batch, outputShape: outputShape,
-                                 gradient: lossGradient!.pointer, fused: lossFusesActivation)
+        let value = loss.compute(prediction: out, logits: lossLogits, target: target, batch: batch,
+                                 outputShape: outputShape, gradient: lossGradient!.pointer, fused: lossFusesActivation)
         backward(batch: batch)
         return value
     }

@@ -6,14 +6,20 @@
 ///     increment = lr * g / sqrt(denominator)
 ///     momentum > 0: m = momentum * m + increment;  w -= m
 ///     else:         w -= increment
+///
+/// `1 - rho` is computed on the double and then made float32, as Keras computes it on the
+/// Python float.
 public final class RMSprop: Optimizer {
     public let rho: Float
     public let momentum: Float
     public let epsilon: Float
     public let centered: Bool
+    /// `1 - rho`, as Keras's float32 tensor holds it.
+    let oneMinusRho: Float
 
     public init(learningRate: Double = 0.001, rho: Double = 0.9, momentum: Double = 0,
                 epsilon: Double = 1e-7, centered: Bool = false) {
+        oneMinusRho = Float(1 - rho)
         self.rho = Float(rho)
         self.momentum = Float(momentum)
         self.epsilon = Float(epsilon)
@@ -29,7 +35,7 @@ public final class RMSprop: Optimizer {
     public override func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
                                 count n: Int, slots i: Int, offset: Int, learningRate lr: Float) {
         let v = (slot(i, 0) + offset)
-        let rho = self.rho, oneMinusRho = 1 - self.rho, eps = epsilon
+        let rho = self.rho, oneMinusRho = self.oneMinusRho, eps = epsilon
         if !centered && momentum == 0 {
             let rhoV = FloatVector(repeating: rho), oneMinusRhoV = FloatVector(repeating: oneMinusRho)
             let epsV = FloatVector(repeating: eps), lrV = FloatVector(repeating: lr)

@@ -76,3 +76,9 @@ public enum EngineThreads {
         current = -1
     }
 }
+
+extension EngineThreads {
+    /// Threads a training step splits its own work over (the caller included): the cores
+    /// online, at most 8, or `TRAINER_THREADS`.
+    public static var stepThreads: Int { Parallel.threadCount }
+}

@@ -20,6 +20,13 @@ public enum ConfigLoader {
         return try parse(text, source: path)
     }
 
+    /// The plugin files `trainer.toml` in the working directory approves (none without the
+    /// file), for commands that take no configuration file (`replay`).
+    static func workingDirectoryPins() throws -> PluginPins {
+        guard FileManager.default.fileExists(atPath: defaultFileName) else { return .none }
+        return try UsageProblem.wrap { try load(path: defaultFileName).pins }
+    }
+
     public static func parse(_ text: String, source: String) throws -> RunConfig {
         try read(reader(text, source: source))
     }
@@ -43,7 +50,7 @@ public enum ConfigLoader {
     }
 
     static let topLevelKeys = ["epochs", "batch_size", "seed", "shuffle", "verbose", "run_dir", "hook_timeout",
-                               "model", "data", "plugins"]
+                               "initial_weights", "model", "data", "plugins", PluginHashesSection.tableName]
 
     static func read(_ top: ConfigReader) throws -> RunConfig {
         var config = RunConfig()
@@ -57,6 +64,10 @@ public enum ConfigLoader {
             config.verbose = v
         }
         config.runDirectory = try top.string("run_dir")
+        if let v = try top.string("initial_weights") {
+            guard !v.isEmpty else { throw top.error("initial_weights", "must name a safetensors file") }
+            config.initialWeights = v
+        }
         if let v = try top.double("hook_timeout") {
             guard v > 0, v.isFinite else { throw top.error("hook_timeout", "must be a positive number of seconds, not \(v)") }
             config.hookTimeout = v
@@ -64,6 +75,7 @@ public enum ConfigLoader {
         if let model = try top.table("model") { config.model = try readModel(model) }
         if let data = try top.table("data") { config.data = try readData(data) }
         if let plugins = try top.table("plugins") { config.plugins = try PluginsSection.read(plugins) }
+        if let hashes = try top.table(PluginHashesSection.tableName) { config.pluginSHA256 = try PluginHashesSection.read(hashes) }
         try top.rejectUnknownKeys(known: topLevelKeys)
         return config
     }

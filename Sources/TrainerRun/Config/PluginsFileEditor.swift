@@ -4,7 +4,8 @@ import TrainerHost
 /// Changes the `[plugins]` part of a configuration file for `trainer plugins enable/disable`,
 /// in place: the `enabled` list and the parameters set are rewritten on their own lines, new
 /// keys and tables are added, and every other line of the file (comments included, inside
-/// the plugin tables too) stays as it was.
+/// the plugin tables too) stays as it was. `pin` records a plugin file's SHA-256 in the
+/// `[plugin_sha256]` table the same way.
 public struct PluginsFileEditor {
     public let path: String
     /// The plugins the file enables, in order (Keras's defaults when it names none).
@@ -13,6 +14,8 @@ public struct PluginsFileEditor {
     private var parked: [PluginSettings]
     /// Parameters set by `enable`, by plugin, in order: what the new text changes.
     private var changes: [(id: String, key: String, value: ParameterValue)] = []
+    /// Digests recorded by `pin`, by plugin, in order.
+    private var pins: [(id: String, sha256: String)] = []
     private let originalText: String
 
     /// Reads the file; a missing file is an empty configuration.
@@ -55,6 +58,13 @@ public struct PluginsFileEditor {
         changes += values.map { (id, $0.key, $0.value) }
     }
 
+    /// Records the SHA-256 of the plugin's file (64 lowercase hexadecimal digits), replacing
+    /// what the file recorded for it.
+    public mutating func pin(_ id: String, sha256: String) {
+        pins.removeAll { $0.id.lowercased() == id.lowercased() }
+        pins.append((id, sha256))
+    }
+
     /// Disables the plugin, keeping its parameters in the file. Returns false when it was not enabled.
     @discardableResult
     public mutating func disable(_ id: String) -> Bool {
@@ -81,6 +91,9 @@ public struct PluginsFileEditor {
                 for index in lines.reversed() { document.statements.remove(at: index) }
             }
         }
+        for pin in pins {
+            PluginsFileEditor.set([PluginHashesSection.tableName, pin.id], literal: TOMLText.string(pin.sha256), in: &document)
+        }
         return document.text + "\n"
     }
 
@@ -94,8 +107,16 @@ public struct PluginsFileEditor {
                         + "[plugins.ID] table per plugin, then try again")
         }
         let written: [PluginSettings]
-        do { written = try ConfigLoader.parse(newText, source: path).plugins } catch {
+        let writtenHashes: [String: String]
+        do {
+            let config = try ConfigLoader.parse(newText, source: path)
+            written = config.plugins
+            writtenHashes = config.pluginSHA256
+        } catch {
             throw notInPlace("the edited text would not read: \(error)")
+        }
+        guard pins.allSatisfy({ writtenHashes[$0.id.lowercased()] == $0.sha256.lowercased() }) else {
+            throw notInPlace("the edited text would not record the plugin's SHA-256")
         }
         let wanted = enabled.map { settings in (settings.id.lowercased(), settings.values.filter { $0.value != .none }) }
         let got = written.map { ($0.id.lowercased(), $0.values) }
@@ -116,13 +137,15 @@ public struct PluginsFileEditor {
     // MARK: - Text
 
     static let headingComment = "# Callback plugins, run in this order"
+    static let hashesComment = "# SHA-256 of each plugin file as `trainer plugins enable` approved it: a run refuses a plugin whose file changed"
 
-    /// Whether a file's key names `key`: the plugin's id matched case-insensitively, as runs
-    /// match ids.
+    /// Whether a file's key names `key`: the plugin's id (`plugins.ID.name`,
+    /// `plugin_sha256.ID`) matched case-insensitively, as runs match ids.
     static func matches(_ fileKey: [String], _ key: [String]) -> Bool {
         guard fileKey.count == key.count else { return false }
+        let idAtIndex1 = key.count == 3 || key.first == PluginHashesSection.tableName
         return zip(fileKey, key).enumerated().allSatisfy { index, pair in
-            index == 1 && key.count == 3 ? pair.0.lowercased() == pair.1.lowercased() : pair.0 == pair.1
+            index == 1 && idAtIndex1 ? pair.0.lowercased() == pair.1.lowercased() : pair.0 == pair.1
         }
     }
 
@@ -162,6 +185,9 @@ public struct PluginsFileEditor {
         if tableKey == ["plugins"] {
             added.append(TOMLDocument.Statement(kind: .trivia,
                                                 lines: [document.line(headingComment + " (trainer plugins enable/disable edit this part).")]))
+        }
+        if tableKey == [PluginHashesSection.tableName] {
+            added.append(TOMLDocument.Statement(kind: .trivia, lines: [document.line(hashesComment + ".")]))
         }
         let header = "[" + tableKey.map(TOMLText.key).joined(separator: ".") + "]"
         added.append(TOMLDocument.Statement(kind: .table(tableKey, array: false), lines: [document.line(header)]))

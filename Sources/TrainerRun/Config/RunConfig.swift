@@ -1,3 +1,4 @@
+import Foundation
 import TrainerHost
 
 /// Everything a run needs: the model, the data, the schedule and the plugins, in order.
@@ -15,12 +16,31 @@ public struct RunConfig: Sendable {
     public var runDirectory: String?
     /// Seconds a plugin's call may last before the run is ended (`hook_timeout`).
     public var hookTimeout: Double = 300
+    /// Weights the run starts from (`initial_weights`, a safetensors file), as given in the
+    /// file: a relative path is taken from the configuration file's directory
+    /// (`initialWeightsPath`).
+    public var initialWeights: String?
     /// The plugins to run, in order, with their settings.
     public var plugins: [PluginSettings] = RunConfig.defaultPlugins
+    /// The SHA-256 of plugin files as `trainer plugins enable` approved them, by lowercased
+    /// id (`[plugin_sha256]`).
+    public var pluginSHA256: [String: String] = [:]
     /// The file the configuration came from, if any.
     public var source: String?
 
+    /// The approved plugin files, for loading the run's plugins.
+    public var pins: PluginPins { PluginPins(source: source ?? "trainer.toml", hashes: pluginSHA256) }
+
     public init() {}
+
+    /// `initialWeights` as a path to open: relative to the directory of the configuration
+    /// file it was read from (to the working directory when there is no file).
+    public var initialWeightsPath: String? {
+        guard let path = initialWeights else { return nil }
+        guard !path.hasPrefix("/"), let source else { return path }
+        let directory = (source as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+    }
 
     /// Keras adds these two to every `fit`.
     public static let defaultPlugins = [PluginSettings(id: "ProgbarLogger"), PluginSettings(id: "History")]
@@ -85,6 +105,8 @@ public struct DataSpec: Sendable {
     public var classes = 10
     /// Use only the first N training (and validation) samples; 0 for all.
     public var limit = 0
+    /// Validate on the first N validation samples only; 0: as `limit` says. Takes precedence
+    /// over `limit` for the validation data.
     public var validationLimit = 0
     /// CSV: the label column, by name or 0-based index; default the last.
     public var labelColumn: String?

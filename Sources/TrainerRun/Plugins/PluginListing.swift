@@ -6,10 +6,13 @@ public struct PluginListing {
     public let registry: PluginRegistry
     /// Ids enabled by the working configuration, lowercased.
     public let enabled: Set<String>
+    /// The plugin files the working configuration approved.
+    public let pins: PluginPins
 
-    public init(registry: PluginRegistry, enabled: [PluginSettings]) {
+    public init(registry: PluginRegistry, enabled: [PluginSettings], pins: PluginPins = .none) {
         self.registry = registry
         self.enabled = Set(enabled.map { $0.id.lowercased() })
+        self.pins = pins
     }
 
     struct Row {
@@ -23,6 +26,23 @@ public struct PluginListing {
         var reason: String?
         var summary: String
         var toolchain: String
+        /// Whether the configuration records the file's SHA-256: nil when it does not apply
+        /// (neither enabled nor recorded).
+        var pinned: Bool? = nil
+    }
+
+    /// The pin of an enabled plugin or one with a recorded digest, and the status when the
+    /// file is not the one approved. Only such plugins' files are hashed.
+    func pinning(_ plugin: ScannedPlugin) -> (pinned: Bool?, changed: String?) {
+        let isEnabled = enabled.contains(plugin.id.lowercased())
+        guard let recorded = pins.sha256(for: plugin.id) else { return (isEnabled ? false : nil, nil) }
+        guard isEnabled else { return (true, nil) }
+        switch FileDigest.sha256(path: plugin.path) {
+        case .failure(let message): return (true, "cannot be read: \(message)")
+        case .success(let actual) where actual != recorded:
+            return (true, pins.mismatch(id: plugin.id, path: plugin.path, recorded: recorded, actual: actual))
+        case .success: return (true, nil)
+        }
     }
 
     var rows: [Row] {
@@ -36,9 +56,15 @@ public struct PluginListing {
                 let shadows = "shadows \(other.path) (the same id, later on the search path)"
                 reason = reason.map { $0 + "; " + shadows } ?? shadows
             }
+            if registry.allowInsecure, let problem = PluginFilePermissions.problem(pluginFile: plugin.path) {
+                let allowed = "insecure, loaded because of --allow-insecure: "
+                    + problem.replacingOccurrences(of: ", or pass --allow-insecure", with: "")
+                reason = reason.map { $0 + "; " + allowed } ?? allowed
+            }
+            let (pinned, changed) = pinning(plugin)
             return Row(id: d.id, version: d.version, abi: d.abiText, enabled: enabled.contains(d.id.lowercased()),
-                       hooks: d.hooks.map(\.rawValue), path: plugin.path, status: "ok", reason: reason,
-                       summary: d.summary, toolchain: d.toolchain)
+                       hooks: d.hooks.map(\.rawValue), path: plugin.path, status: changed == nil ? "ok" : "changed",
+                       reason: changed ?? reason, summary: d.summary, toolchain: d.toolchain, pinned: pinned)
         }
         let shadowed = registry.shadowed.map { file in
             Row(id: file.id, version: file.descriptor.version, abi: file.descriptor.abiText, enabled: false,
@@ -50,7 +76,14 @@ public struct PluginListing {
             Row(id: problem.id ?? "-", version: "-", abi: "-", enabled: false, hooks: [], path: problem.path,
                 status: "invalid", reason: problem.reason, summary: "", toolchain: "")
         }
-        return valid + shadowed + invalid
+        let insecure = registry.insecure.map { problem in
+            let isEnabled = problem.id.map { enabled.contains($0.lowercased()) } ?? false
+            let pinned = problem.id.flatMap { pins.sha256(for: $0) } != nil
+            return Row(id: problem.id ?? "-", version: "-", abi: "-", enabled: isEnabled, hooks: [], path: problem.path,
+                       status: "insecure", reason: problem.reason + " (never scanned nor loaded while it is so)",
+                       summary: "", toolchain: "", pinned: pinned ? true : isEnabled ? false : nil)
+        }
+        return valid + shadowed + insecure + invalid
     }
 
     /// A table, one plugin a line; the reason of an invalid plugin on the line below it.
@@ -59,9 +92,10 @@ public struct PluginListing {
         if rows.isEmpty {
             return "No plugins found. Searched:\n" + registry.searchPath.directories.map { "  \($0)" }.joined(separator: "\n")
         }
-        let header = ["ID", "VERSION", "ABI", "ENABLED", "STATUS", "PATH", "HOOKS"]
+        let header = ["ID", "VERSION", "ABI", "ENABLED", "PINNED", "STATUS", "PATH", "HOOKS"]
         let cells = rows.map { row in
-            [row.id, row.version, row.abi, row.enabled ? "yes" : "no", row.status, row.path,
+            [row.id, row.version, row.abi, row.enabled ? "yes" : "no", row.pinned.map { $0 ? "yes" : "no" } ?? "-",
+             row.status, row.path,
              row.hooks.isEmpty ? "-" : row.hooks.map { $0.replacingOccurrences(of: "on_", with: "") }.joined(separator: ",")]
         }
         let lines = TextTable.render(header: header, rows: cells)
@@ -87,6 +121,7 @@ public struct PluginListing {
                 object["toolchain"] = row.toolchain
             }
             if let reason = row.reason { object[row.status == "ok" ? "warning" : "reason"] = reason }
+            if let pinned = row.pinned { object["pinned"] = pinned }
             return object
         }
         let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])

@@ -6,11 +6,15 @@ import TrainerHost
 /// plugin and answers with the same `expect` keys, one JSON line per case.
 public enum CaseReplay {
     /// The JSON lines, and whether every case could be run.
-    public static func run(casesFile: String, pluginDirectories: [String]) throws -> (lines: [String], allRan: Bool) {
+    /// A plugin refused for its file (`PluginRefused`) ends the command, as a configuration
+    /// problem.
+    public static func run(casesFile: String, pluginDirectories: [String],
+                           allowInsecure: Bool = false) throws -> (lines: [String], allRan: Bool) {
         guard let text = try? String(contentsOfFile: casesFile, encoding: .utf8) else {
             throw UsageProblem("\(casesFile): cannot be read")
         }
-        let registry = PluginRegistry(searchPath: .standard(extraDirectories: pluginDirectories))
+        let pins = try ConfigLoader.workingDirectoryPins()
+        let registry = PluginRegistry(searchPath: .standard(extraDirectories: pluginDirectories), allowInsecure: allowInsecure)
         let logger = ConsoleLogHandler.standardErrorLogger(label: "trainer.replay")
         var lines: [String] = []
         var allRan = true
@@ -23,8 +27,10 @@ public enum CaseReplay {
                 } catch {
                     throw UsageProblem("not a case: \(error)")
                 }
-                let answer = try replay(parityCase, registry: registry, logger: logger)
+                let answer = try replay(parityCase, registry: registry, pins: pins, logger: logger)
                 lines.append(try encode(.object(answer)))
+            } catch let refused as PluginRefused {
+                throw UsageProblem("\(location): \(refused)")
             } catch {
                 allRan = false
                 lines.append(try encode(.object(["error": .string("\(location): \(error)")])))
@@ -40,8 +46,12 @@ public enum CaseReplay {
     }
 
     /// Runs one case; returns the values of its `expect` keys as the plugin decided them.
-    static func replay(_ parityCase: ParityCase, registry: PluginRegistry, logger: Logger) throws -> [String: JSONValue] {
+    static func replay(_ parityCase: ParityCase, registry: PluginRegistry, pins: PluginPins,
+                       logger: Logger) throws -> [String: JSONValue] {
         guard let plugin = registry.plugin(id: parityCase.callback) else {
+            if let refused = registry.insecureFile(id: parityCase.callback) {
+                throw PluginRefused(plugin: parityCase.callback, reason: refused.reason)
+            }
             throw UsageProblem(registry.unknownPluginError(parityCase.callback))
         }
         let runDirectory = FileManager.default.temporaryDirectory
@@ -61,7 +71,8 @@ public enum CaseReplay {
                                       batchSize: 32, samples: 32 * (batches.first?.count ?? 1),
                                       runDirectory: runDirectory),
             initialLearningRate: parityCase.initialLR)
-        let instances = try registry.instantiate([try parityCase.settings(for: plugin)], session: session, logger: logger)
+        let instances = try registry.instantiate([try parityCase.settings(for: plugin)], session: session, pins: pins,
+                                                 logger: logger)
         let outcome = try Replayer(session: session, instances: instances).run(epochs: epochs, batches: batches)
         let reports = Dictionary(outcome.reports.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
 

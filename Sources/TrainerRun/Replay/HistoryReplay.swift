@@ -6,12 +6,13 @@ import TrainerHost
 /// had they watched a past run.
 public enum HistoryReplay {
     public static func run(historyPath: String, overrides: [PluginOverride], initialLearningRate: Double?,
-                           pluginDirectories: [String]) throws -> String {
+                           pluginDirectories: [String], allowInsecure: Bool = false) throws -> String {
         guard !overrides.isEmpty else {
             throw UsageProblem("name at least one plugin to replay: --plugin ID [--set key=value ...]")
         }
         let history = try HistoryFile.read(historyPath)
-        let registry = PluginRegistry(searchPath: .standard(extraDirectories: pluginDirectories))
+        let pins = try ConfigLoader.workingDirectoryPins()
+        let registry = PluginRegistry(searchPath: .standard(extraDirectories: pluginDirectories), allowInsecure: allowInsecure)
         var settings: [PluginSettings] = []
         for override in overrides {
             guard let plugin = registry.plugin(id: override.id) else {
@@ -28,7 +29,7 @@ public enum HistoryReplay {
             parameters: RunParameters(verbose: 1, epochs: history.epochs.count, runDirectory: runDirectory),
             initialLearningRate: rate)
         let instances = try UsageProblem.wrap {
-            try registry.instantiate(settings, session: session, logger: Logger(label: "trainer.replay"))
+            try registry.instantiate(settings, session: session, pins: pins, logger: Logger(label: "trainer.replay"))
         }
         let outcome = try Replayer(session: session, instances: instances).run(epochs: history.epochs)
         return describe(outcome, settings: settings, epochs: history.epochs.count, initialRate: rate)
