@@ -128,6 +128,19 @@ final class PluginIsolationTests: EndToEndTestCase {
                                           hook: "on_epoch_end", reason: "garbled its answer (a frame of 4294967295 bytes)", epoch: 1)
     }
 
+    /// An isolated plugin's file is refused as in process when others could change it, and
+    /// runs in its plugin host with --allow-insecure.
+    func testAnInsecureFileIsRefusedIsolatedAsInProcess() throws {
+        let library = fixtures.appendingPathComponent("libMisbehave.so").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o757], ofItemAtPath: library)
+        let refused = try misbehave(["action=none"])
+        XCTAssertEqual(refused.status, 2, refused.output)
+        XCTAssertTrue(refused.stderr.contains("is writable by others"), refused.stderr)
+        let allowed = try misbehave(["action=segfault", "epoch=1"], extra: ["--allow-insecure"])
+        try assertDisabledAndTheRunWentOn(allowed, "plugin Misbehave crashed in on_epoch_end (SIGSEGV) at epoch 2",
+                                          hook: "on_epoch_end", reason: "crashed (SIGSEGV)", epoch: 1)
+    }
+
     /// A crash in create: the run goes on without the plugin, and says so.
     func testACrashInCreate() throws {
         let result = try misbehave(["action=segfault", "hook=create"])
