@@ -82,7 +82,7 @@ public final class PluginDispatcher: FitCallback {
             let status = call.function(call.instance, c)
             trainer_guard_leave()
             if status != TRAINER_STATUS_OK {
-                throw PluginRunError.hookFailed(plugin: instances[call.plugin].id, hook: hook)
+                throw instances[call.plugin].hookFailure(hook)
             }
         }
     }
@@ -98,7 +98,7 @@ public final class PluginDispatcher: FitCallback {
             let status = call.function(call.instance, Int64(index), c)
             trainer_guard_leave()
             if status != TRAINER_STATUS_OK {
-                throw PluginRunError.hookFailed(plugin: instances[call.plugin].id, hook: hook)
+                throw instances[call.plugin].hookFailure(hook)
             }
         }
     }

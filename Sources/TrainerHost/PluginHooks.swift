@@ -39,3 +39,29 @@ extension trainer_hooks_t {
         return hooks
     }
 }
+
+extension trainer_hooks_t {
+    /// This table with only `hooks` kept (the others NULL).
+    func keeping(_ hooks: [PluginHook]) -> trainer_hooks_t {
+        var table = self
+        for hook in PluginHook.allCases where !hooks.contains(hook) {
+            switch hook {
+            case .trainBegin: table.on_train_begin = nil
+            case .trainEnd: table.on_train_end = nil
+            case .epochBegin: table.on_epoch_begin = nil
+            case .epochEnd: table.on_epoch_end = nil
+            case .trainBatchBegin: table.on_train_batch_begin = nil
+            case .trainBatchEnd: table.on_train_batch_end = nil
+            case .testBegin: table.on_test_begin = nil
+            case .testEnd: table.on_test_end = nil
+            case .testBatchBegin: table.on_test_batch_begin = nil
+            case .testBatchEnd: table.on_test_batch_end = nil
+            case .predictBegin: table.on_predict_begin = nil
+            case .predictEnd: table.on_predict_end = nil
+            case .predictBatchBegin: table.on_predict_batch_begin = nil
+            case .predictBatchEnd: table.on_predict_batch_end = nil
+            }
+        }
+        return table
+    }
+}

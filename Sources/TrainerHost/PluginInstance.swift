@@ -5,84 +5,67 @@ import TrainerEngine
 
 /// A created plugin: its instance pointer, and the host table the host made for it.
 /// Destroying it (deinit) calls the plugin's `destroy` and frees what the table handed out.
+///
+/// An isolated plugin (`isolate = true`) runs in a plugin host, a child `trainer`; here its
+/// instance pointer is its `PluginRelay` and its hooks are the relay's trampolines, so the
+/// dispatcher calls it as it calls any other plugin.
 public final class PluginInstance {
-    public let plugin: LoadedPlugin
-    /// What `create` returned; passed back to every hook.
+    public let id: String
+    /// What `create` returned (or the relay); passed back to every hook.
     let instance: UnsafeMutableRawPointer?
     let host: HostTable
     /// The hooks this instance takes: its own table (ABI 1.1 `instance_hooks`), else the
-    /// plugin's.
+    /// plugin's; for an isolated plugin, the relay's trampolines for the same hooks.
     let hookTable: trainer_hooks_t
+    /// The plugin loaded into this process, when it runs in process.
+    private let loaded: LoadedPlugin?
+    /// The relay to the plugin host, when the plugin is isolated.
+    let relay: PluginRelay?
 
-    /// Creates the plugin with validated parameter values, one per schema entry, in order.
+    /// Creates the plugin in this process with validated parameter values, one per schema
+    /// entry, in order.
     init(plugin: LoadedPlugin, values: [ParameterValue], session: TrainingSession?, logger: Logger) throws {
-        self.plugin = plugin
+        id = plugin.id
+        loaded = plugin
+        relay = nil
         let host = HostTable(pluginID: plugin.id, session: session, logger: logger)
         self.host = host
-        let specs = plugin.descriptor.parameters
-        precondition(values.count == specs.count, "one value per parameter")
+        let created = try PluginCreation.create(plugin, values: values, host: host.table)
+        instance = created.instance
+        hookTable = created.hooks
+    }
 
-        // The parameter values, borrowed by the plugin for the duration of create.
-        var strings: [UnsafeMutablePointer<CChar>] = []
-        defer { strings.forEach { free($0) } }
-        func cString(_ text: String) -> UnsafePointer<CChar> {
-            let made = strdup(text)!
-            strings.append(made)
-            return UnsafePointer(made)
-        }
-        let names = specs.map { Optional(cString($0.name)) }
-        let cValues: [trainer_value_t] = values.map { value in
-            var out = trainer_value_t()
-            switch value {
-            case .none: out.type = trainer_value_type_t(TRAINER_VALUE_NONE)
-            case .bool(let b): out.type = trainer_value_type_t(TRAINER_VALUE_BOOL); out.int_value = b ? 1 : 0
-            case .int(let i): out.type = trainer_value_type_t(TRAINER_VALUE_INT); out.int_value = i
-            case .double(let d): out.type = trainer_value_type_t(TRAINER_VALUE_DOUBLE); out.double_value = d
-            case .string(let s): out.type = trainer_value_type_t(TRAINER_VALUE_STRING); out.string_value = cString(s)
-            }
-            return out
-        }
-        var created: UnsafeMutableRawPointer? = nil
-        var error = [CChar](repeating: 0, count: 1024)
-        let status = names.withUnsafeBufferPointer { namesBuffer in
-            cValues.withUnsafeBufferPointer { valuesBuffer in
-                var params = trainer_param_values_t(
-                    struct_size: UInt32(MemoryLayout<trainer_param_values_t>.size),
-                    count: UInt32(specs.count),
-                    names: namesBuffer.baseAddress, values: valuesBuffer.baseAddress)
-                return error.withUnsafeMutableBufferPointer { errorBuffer in
-                    GuardedCall.run(plugin.id, "create") {
-                        plugin.raw.create(host.table, &params, &created, errorBuffer.baseAddress, errorBuffer.count)
-                    }
-                }
-            }
-        }
-        guard status == TRAINER_STATUS_OK else {
-            error[error.count - 1] = 0
-            let message = String(cString: error)
-            throw PluginRunError.createFailed(plugin: plugin.id, message: message.isEmpty ? "no reason given" : message)
-        }
-        instance = created
-        if let own = plugin.raw.instance_hooks?(created) {
-            let (table, size) = copyStruct(UnsafeRawPointer(own), as: trainer_hooks_t.self)
-            hookTable = size >= MemoryLayout<trainer_hooks_t>.size ? table : plugin.hookTable
-        } else {
-            hookTable = plugin.hookTable
-        }
+    /// Creates the plugin in a plugin host of its own, which loads the scanned file there.
+    init(isolating plugin: ScannedPlugin, values: [ParameterValue], session: TrainingSession?, logger: Logger,
+         policy: PluginFailurePolicy, isolation: PluginIsolation) throws {
+        id = plugin.id
+        loaded = nil
+        let host = HostTable(pluginID: plugin.id, session: session, logger: logger)
+        self.host = host
+        let relay = try PluginRelay(plugin: plugin, values: values, host: host, policy: policy, isolation: isolation)
+        self.relay = relay
+        instance = Unmanaged.passUnretained(relay).toOpaque()
+        hookTable = relay.hookTable
     }
 
     deinit {
-        GuardedCall.run(plugin.id, "destroy") { plugin.raw.destroy(instance) }
+        if let loaded {
+            GuardedCall.run(loaded.id, "destroy") { loaded.raw.destroy(instance) }
+        } else {
+            relay?.destroy()
+        }
     }
 
-    public var id: String { plugin.id }
+    /// Whether the plugin runs in a plugin host.
+    public var isIsolated: Bool { relay != nil }
 
     /// The decisions the plugin reported through "trainer.report/1", in order.
     public var reports: [(name: String, value: Double)] { host.reports }
 
-    /// The plugin's state as bytes, or nil when it keeps none.
+    /// The plugin's state as bytes, or nil when it keeps none (or, isolated, was disabled).
     public func saveState() throws -> [UInt8]? {
-        guard let save = plugin.raw.save_state else { return nil }
+        if let relay { return try relay.saveState() }
+        guard let loaded, let save = loaded.raw.save_state else { return nil }
         let collector = ByteCollector()
         let status = GuardedCall.run(id, "save_state") {
             withExtendedLifetime(collector) { collector.withSink { save(instance, $0) } }
@@ -92,11 +75,19 @@ public final class PluginInstance {
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        guard let load = plugin.raw.load_state else { return }
+        if let relay { return try relay.loadState(bytes) }
+        guard let loaded, let load = loaded.raw.load_state else { return }
         let status = GuardedCall.run(id, "load_state") {
             bytes.withUnsafeBytes { load(instance, $0.baseAddress, $0.count) }
         }
         guard status == TRAINER_STATUS_OK else { throw PluginRunError.stateFailed(plugin: id, operation: "load_state") }
+    }
+
+    /// The error for a hook of this plugin that returned an error status: an isolated plugin
+    /// that failed (with `on_plugin_failure = "fail"`) says how.
+    func hookFailure(_ hook: PluginHook) -> PluginRunError {
+        if let failure = relay?.failure { return .isolatedFailed(failure) }
+        return .hookFailed(plugin: id, hook: hook)
     }
 }
 
@@ -105,12 +96,15 @@ public enum PluginRunError: Error, CustomStringConvertible {
     case createFailed(plugin: String, message: String)
     case hookFailed(plugin: String, hook: PluginHook)
     case stateFailed(plugin: String, operation: String)
+    /// An isolated plugin crashed, exited, hung or garbled its answer, and its policy is "fail".
+    case isolatedFailed(PluginFailureLog.Failure)
 
     public var description: String {
         switch self {
         case .createFailed(let plugin, let message): return "plugin \(plugin) could not start: \(message)"
         case .hookFailed(let plugin, let hook): return "plugin \(plugin) failed in \(hook.rawValue)"
         case .stateFailed(let plugin, let operation): return "plugin \(plugin) failed in \(operation)"
+        case .isolatedFailed(let failure): return "\(failure.summary)\(failure.place); the run stops (on_plugin_failure = \"fail\")"
         }
     }
 }

@@ -4,14 +4,22 @@ import Logging
 public struct PluginSettings: Equatable, Sendable {
     public var id: String
     public var values: [(key: String, value: ParameterValue)]
+    /// Run the plugin in a plugin host of its own (`isolate = true`, or `--isolate`).
+    public var isolate: Bool
+    /// What a failure of the isolated plugin does (`on_plugin_failure`); nil: "disable".
+    public var onFailure: PluginFailurePolicy?
 
-    public init(id: String, values: [(key: String, value: ParameterValue)] = []) {
+    public init(id: String, values: [(key: String, value: ParameterValue)] = [], isolate: Bool = false,
+                onFailure: PluginFailurePolicy? = nil) {
         self.id = id
         self.values = values
+        self.isolate = isolate
+        self.onFailure = onFailure
     }
 
     public static func == (a: PluginSettings, b: PluginSettings) -> Bool {
         a.id == b.id && a.values.map(\.key) == b.values.map(\.key) && a.values.map(\.value) == b.values.map(\.value)
+            && a.isolate == b.isolate && a.onFailure == b.onFailure
     }
 
     /// Sets (or replaces) one parameter, keeping first-set order.
@@ -91,23 +99,37 @@ extension PluginRegistry {
     }
 
     /// Validates every setting, loads the plugins into this process (only these: the ones
-    /// the run enables), then creates the instances in order. Nothing is created unless every
-    /// setting is valid and every plugin loaded. A plugin whose file others could have changed
-    /// (unless the registry allows it), or whose file no longer has the SHA-256 `pins` records,
-    /// is refused before it is loaded: `PluginRefused`.
+    /// the run enables, and of these only the ones not isolated), then creates the instances in
+    /// order; an isolated plugin is loaded and created in a plugin host of its own, started
+    /// as `isolation` says. Nothing is created unless every setting is valid and every plugin
+    /// loaded. A plugin whose file others could have changed (unless the registry allows it),
+    /// or whose file no longer has the SHA-256 `pins` records, is refused before it is loaded,
+    /// isolated or not: `PluginRefused`.
     public func instantiate(_ settings: [PluginSettings], session: TrainingSession?, pins: PluginPins = .none,
-                            logger: Logger = Logger(label: "trainer.plugins")) throws -> [PluginInstance] {
+                            logger: Logger = Logger(label: "trainer.plugins"),
+                            isolation: PluginIsolation? = nil) throws -> [PluginInstance] {
         let resolved = try settings.map { try resolve($0) }
-        let loaded = try resolved.map { scanned, values in
+        let loaded = try zip(settings, resolved).map { setting, resolved -> (PluginSettings, ScannedPlugin, LoadedPlugin?, [ParameterValue]) in
+            let (scanned, values) = resolved
+            if setting.isolate, isolation != nil {
+                switch CheckedPluginFile.open(scanned, allowInsecure: allowInsecure).flatMap({ file in file.verify(pins) }) {
+                case .failure(let problem) where problem.refused:
+                    throw PluginRefused(plugin: scanned.id, reason: problem.description)
+                case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
+                case .success: return (setting, scanned, nil, values)
+                }
+            }
             switch PluginLoader.load(scanned, pins: pins, allowInsecure: allowInsecure) {
-            case .success(let plugin): return (plugin, values)
+            case .success(let plugin): return (setting, scanned, plugin, values)
             case .failure(let problem) where problem.refused:
                 throw PluginRefused(plugin: scanned.id, reason: problem.description)
             case .failure(let problem): throw PluginSettingsError(plugin: scanned.id, key: nil, message: problem.description)
             }
         }
-        return try loaded.map { plugin, values in
-            try PluginInstance(plugin: plugin, values: values, session: session, logger: logger)
+        return try loaded.map { setting, scanned, plugin, values in
+            if let plugin { return try PluginInstance(plugin: plugin, values: values, session: session, logger: logger) }
+            return try PluginInstance(isolating: scanned, values: values, session: session, logger: logger,
+                                      policy: setting.onFailure ?? .disable, isolation: isolation!)
         }
     }
 }

@@ -26,50 +26,17 @@ final class ScannerChild {
         self.files = files
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw ScannerError("pipe: \(String(cString: strerror(errno)))") }
-        // The write end must not be 3 already (dup2 onto itself would keep close-on-exec).
-        let writeEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
-        close(ends[1])
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-        guard writeEnd >= 0 else {
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        defer { close(ends[1]) }
+        let pid: pid_t
+        do {
+            pid = try ChildSpawn.spawn(executable: executable, arguments: [PluginScanner.subcommand, "--"] + files,
+                                       descriptors: [(ends[1], PluginScanService.answerDescriptor)],
+                                       outputToStandardError: true)
+        } catch {
             close(ends[0])
-            throw ScannerError("fcntl: \(String(cString: strerror(errno)))")
-        }
-        defer { close(writeEnd) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, PluginScanService.answerDescriptor)
-        // Nothing else of this process's (its own pipes, files, sockets) reaches the plugins.
-        _ = Self.closeFrom?(&actions, PluginScanService.answerDescriptor + 1)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        // The Swift runtime's backtracer would take its time over a plugin's crash; the
-        // signal alone is the answer.
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        let arguments = [executable, PluginScanner.subcommand, "--"] + files
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else {
-            close(ends[0])
-            throw ScannerError("\(executable): \(String(cString: strerror(status)))")
+            throw error
         }
         self.pid = pid
         self.answers = ends[0]
@@ -167,37 +134,17 @@ final class ScannerChild {
     /// Kills the scanner's process group (no-op once reaped) and reaps it.
     private func end() {
         guard !reaped else { return }
-        kill(-pid, SIGKILL)
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        ChildSpawn.killAndReap(pid)
         reaped = true
     }
 
     /// The scanner's wait status once it has exited, or nil when it is still running at
     /// `deadline`.
     private func waitForExit(until deadline: Double) -> Int32? {
-        var status: Int32 = 0
-        var pause: UInt32 = 1000
-        while true {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid {
-                reaped = true
-                return status
-            }
-            if done < 0 && errno != EINTR { return nil }
-            if Self.now() >= deadline { return nil }
-            usleep(pause)
-            pause = min(pause * 2, 50_000)
-        }
+        guard let status = ChildSpawn.waitForExit(pid, until: deadline) else { return nil }
+        reaped = true
+        return status
     }
-
-    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift does not
-    /// see without _GNU_SOURCE; nil on a C library without it.
-    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
 
     /// "crashed: SIGSEGV", "exited with status 3", from a wait status.
     static func describe(status: Int32) -> String {
@@ -232,11 +179,7 @@ final class ScannerChild {
         value == value.rounded() && value < 1e9 ? "\(Int(value)) s" : "\(value) s"
     }
 
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { ChildSpawn.now() }
 }
 
 /// The scanner could not be started or run.

@@ -49,6 +49,9 @@ struct RunPlan {
                 config.plugins.append(PluginSettings(id: plugin.id, values: values))
             }
         }
+        if options.isolate {
+            for index in config.plugins.indices { config.plugins[index].isolate = true }
+        }
         for settings in config.plugins {
             do { _ = try registry.resolve(settings) } catch {
                 throw UsageProblem("\(path ?? "configuration"): \(error)")
@@ -56,6 +59,10 @@ struct RunPlan {
         }
         self.config = config
         for warning in Self.shadowingWarnings(config.plugins, registry: registry) { Console.standardError(warning) }
+        for settings in config.plugins where settings.onFailure != nil && !settings.isolate {
+            Console.standardError("warning: plugin \(settings.id): on_plugin_failure applies to isolated plugins only "
+                                  + "(isolate = true); in process, a crash ends the run")
+        }
     }
 
     /// A warning for every plugin of the run that shadows another file with the same id, so

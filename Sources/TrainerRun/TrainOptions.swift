@@ -11,6 +11,8 @@ public struct TrainOptions: Sendable {
     public var runDirectory: String?
     /// Seconds a plugin's call may last (`--hook-timeout`).
     public var hookTimeout: Double?
+    /// Run every plugin of the run in a plugin host of its own (`--isolate`).
+    public var isolate: Bool
     /// Weights to start training from (`--initial-weights`), relative to the working directory.
     public var initialWeights: String?
     public var pluginOverrides: [PluginOverride]
@@ -20,7 +22,7 @@ public struct TrainOptions: Sendable {
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
                 verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,
-                validationLimit: Int? = nil, initialWeights: String? = nil,
+                validationLimit: Int? = nil, initialWeights: String? = nil, isolate: Bool = false,
                 pluginOverrides: [PluginOverride] = [], pluginDirectories: [String] = [], allowInsecure: Bool = false) {
         self.configPath = configPath
         self.epochs = epochs
@@ -32,6 +34,7 @@ public struct TrainOptions: Sendable {
         self.hookTimeout = hookTimeout
         self.validationLimit = validationLimit
         self.initialWeights = initialWeights
+        self.isolate = isolate
         self.pluginOverrides = pluginOverrides
         self.pluginDirectories = pluginDirectories
         self.allowInsecure = allowInsecure

@@ -21,6 +21,7 @@ extension TrainingRun {
         } catch {
             throw TrainingFailure("\(error)")
         }
+        run.reportPluginFailures()
         let role = run.data.validation == nil ? "training" : "validation"
         return "Evaluated \(weights) on \(dataset.count) \(role) samples: "
             + logs.pairs.map { "\($0.name): \(String(format: "%.4f", $0.value))" }.joined(separator: " - ")

@@ -26,6 +26,7 @@ extension TrainingRun {
         } catch {
             throw TrainingFailure("\(error)")
         }
+        run.reportPluginFailures()
         let shape = [dataset.count] + run.model.outputShape
         do { try PredictionFile.write(predictions, shape: shape, format: format, to: output) } catch {
             throw TrainingFailure("could not write \(output): \(error)")

@@ -24,6 +24,8 @@ public final class TrainingRun: TrainingSession {
     /// there before it exits.
     var backupDirectory: String?
     public internal(set) var runParameters: RunParameters
+    /// The failures of isolated plugins, for `report.json` and the final message.
+    let failures = PluginFailureLog()
     /// Where the run writes; removed again when a command ends without writing into it.
     let directory: RunDirectory
     var config: RunConfig { plan.config }
@@ -51,8 +53,27 @@ public final class TrainingRun: TrainingSession {
 
     /// Creates the configured plugins, each with a host table serving this run.
     func createPlugins() throws {
-        instances = try UsageProblem.wrap {
-            try plan.registry.instantiate(config.plugins, session: self, pins: config.pins, logger: Logger(label: "trainer.plugins"))
+        failures.currentEpoch = { [weak self] in self?.tracker?.epoch }
+        let isolation = PluginIsolation(timeout: config.hookTimeout, failures: failures)
+        do {
+            instances = try plan.registry.instantiate(config.plugins, session: self, pins: config.pins,
+                                                      logger: Logger(label: "trainer.plugins"), isolation: isolation)
+        } catch let failed as PluginRunError {
+            if case .isolatedFailed = failed {
+                try? Self.writeReport([], failures: failures, into: runParameters.runDirectory)
+                throw TrainingFailure("\(failed)")
+            }
+            throw UsageProblem("\(failed)")
+        } catch {
+            throw UsageProblem("\(error)")
+        }
+    }
+
+    /// Repeats the failures of isolated plugins at the end of a command, on standard error.
+    func reportPluginFailures() {
+        for failure in failures.failures {
+            let action = failure.action == .disable ? "it was disabled for the rest of the run" : "the run stopped"
+            Console.standardError("warning: \(failure.summary)\(failure.place); \(action)")
         }
     }
 
@@ -102,10 +123,10 @@ public final class TrainingRun: TrainingSession {
         } catch let stop as FitInterrupted {
             throw interrupted(stop, signal: trainer_interrupt_signal())
         } catch {
-            try? Self.writeReport(instances, into: directory)
+            try? Self.writeReport(instances, failures: failures, into: directory)
             throw TrainingFailure("\(error)")
         }
-        do { try Self.writeReport(instances, into: directory) } catch {
+        do { try Self.writeReport(instances, failures: failures, into: directory) } catch {
             throw TrainingFailure("could not write the plugins' report: \(error)")
         }
         let weights = (directory as NSString).appendingPathComponent("weights.safetensors")
@@ -113,6 +134,7 @@ public final class TrainingRun: TrainingSession {
             throw TrainingFailure("could not save the final weights: \(error)")
         }
         if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
+        reportPluginFailures()
         do { try removePendingCheckpoints() } catch {
             throw TrainingFailure("could not remove the backup: \(error)")
         }
@@ -148,16 +170,21 @@ public final class TrainingRun: TrainingSession {
         } else {
             message += " Enable BackupAndRestore to make a run resumable."
         }
-        try? Self.writeReport(instances, into: directory)
+        try? Self.writeReport(instances, failures: failures, into: directory)
         return RunInterrupted(signal: signal, description: message)
     }
 
-    /// `report.json`: what the plugins reported through "trainer.report/1", by plugin.
-    static func writeReport(_ instances: [PluginInstance], into directory: String) throws {
-        var report: [String: [String: Double]] = [:]
+    /// `report.json`: what the plugins reported through "trainer.report/1", by plugin, and
+    /// `plugin_failures`: the isolated plugins that crashed, exited, hung or garbled an answer
+    /// (plugin, hook, epoch and batch when known, reason, action).
+    static func writeReport(_ instances: [PluginInstance], failures: PluginFailureLog?, into directory: String) throws {
+        var report: [String: Any] = [:]
         for instance in instances where !instance.reports.isEmpty {
-            report[instance.id, default: [:]].merge(instance.reports.map { ($0.name, $0.value) }) { $1 }
+            var values = report[instance.id] as? [String: Double] ?? [:]
+            values.merge(instance.reports.map { ($0.name, $0.value) }) { $1 }
+            report[instance.id] = values
         }
+        if let failures, !failures.failures.isEmpty { report["plugin_failures"] = failures.reportEntries }
         guard !report.isEmpty else { return }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent("report.json"), options: .atomic)
@@ -205,7 +232,7 @@ extension TrainingRun {
         trainer_guard_install()
         trainer_guard_set_timeout(timeout, { _ in
             guard let run = TrainingRun.timedRun else { return }
-            try? TrainingRun.writeReport(run.instances, into: run.runParameters.runDirectory)
+            try? TrainingRun.writeReport(run.instances, failures: run.failures, into: run.runParameters.runDirectory)
         }, nil)
     }
 }

@@ -24,10 +24,13 @@ struct SavedModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
     var set: [String] = []
 
+    @Flag(help: "Run every plugin in a plugin host process of its own (as isolate = true does for one).")
+    var isolate = false
+
     @OptionGroup var search: PluginSearchOptions
 
     func trainOptions() throws -> TrainOptions {
-        TrainOptions(configPath: config, batchSize: batchSize, verbose: verbose, runDirectory: runDirectory,
+        TrainOptions(configPath: config, batchSize: batchSize, verbose: verbose, runDirectory: runDirectory, isolate: isolate,
                      pluginOverrides: try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) },
                      pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
     }

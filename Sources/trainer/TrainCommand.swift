@@ -56,6 +56,9 @@ struct TrainCommand: ParsableCommand {
             help: ArgumentHelp("End the run when a plugin's call lasts longer than this (default 300).", valueName: "SECONDS"))
     var hookTimeout: Double?
 
+    @Flag(help: "Run every plugin of the run in a plugin host process of its own (as isolate = true does for one).")
+    var isolate = false
+
     @OptionGroup var search: PluginSearchOptions
 
     func validate() throws {
@@ -75,7 +78,7 @@ struct TrainCommand: ParsableCommand {
         let options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
             seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, validationLimit: validationLimit,
-            initialWeights: initialWeights, pluginOverrides: overrides,
+            initialWeights: initialWeights, isolate: isolate, pluginOverrides: overrides,
             pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
         try TrainingRun.train(options)
     }

@@ -19,7 +19,7 @@ struct Trainer: ParsableCommand {
             """,
         version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      SystemCommand.self, SDKCommand.self, ScanPluginsCommand.self])
+                      SystemCommand.self, SDKCommand.self, ScanPluginsCommand.self, PluginHostCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -32,14 +32,21 @@ final class ResumeTests: EndToEndTestCase {
         save_freq = "10"
         """
 
-    static func config(plugins order: [String], saveFrequency: String = "10") -> String {
-        """
+    /// The configuration; the plugins of `isolated` run in plugin hosts (`isolate = true`).
+    static func config(plugins order: [String], saveFrequency: String = "10", isolated: [String] = []) -> String {
+        var tables = plugins.replacingOccurrences(of: "save_freq = \"10\"", with: "save_freq = \"\(saveFrequency)\"")
+        for id in isolated {
+            let header = "[plugins.\(id)]\n"
+            tables = tables.contains(header) ? tables.replacingOccurrences(of: header, with: header + "isolate = true\n")
+                                             : tables + "\n" + header + "isolate = true"
+        }
+        return """
         epochs = 8
         [data]
         limit = 1000
         [plugins]
         enabled = [\(order.map { "\"\($0)\"" }.joined(separator: ", "))]
-        \(plugins.replacingOccurrences(of: "save_freq = \"10\"", with: "save_freq = \"\(saveFrequency)\""))
+        \(tables)
         """
     }
 
@@ -59,12 +66,12 @@ final class ResumeTests: EndToEndTestCase {
     /// Runs the configuration uninterrupted into `whole`, then interrupted by `kill` into
     /// `interrupted` and resumed with the same command, and compares what both runs wrote.
     /// `afterKill` looks at the interrupted run's directory before it is resumed.
-    func assertResumedRunEqualsUninterrupted(order: [String], saveFrequency: String = "10",
+    func assertResumedRunEqualsUninterrupted(order: [String], saveFrequency: String = "10", isolated: [String] = [],
                                              kill: (settings: [String], environment: [String: String]),
                                              killedStatus: Int32 = SIGKILL,
                                              afterKill: (URL) throws -> Void = { _ in },
                                              file: StaticString = #filePath, line: UInt = #line) throws {
-        _ = try write(Self.config(plugins: order, saveFrequency: saveFrequency), to: "run.toml")
+        _ = try write(Self.config(plugins: order, saveFrequency: saveFrequency, isolated: isolated), to: "run.toml")
         let command = ["train", "run.toml", "--verbose", "0", "--plugins-dir", fixtures.path, "--plugin", "Kill"] + kill.settings
         let whole = try TrainerBinary.run(command + ["--run-dir", "whole"], in: directory)
         XCTAssertEqual(whole.status, 0, whole.output, file: file, line: line)
@@ -128,6 +135,15 @@ final class ResumeTests: EndToEndTestCase {
     func testKilledInTheMiddleOfAnEpoch() throws {
         try assertResumedRunEqualsUninterrupted(
             order: Self.stateful + ["BackupAndRestore"],
+            kill: (["--set", "hook=on_train_batch_end", "--set", "epoch=2", "--set", "batch=15"], Self.armed))
+    }
+
+    /// Every plugin of the run isolated (the Kill fixture stays in process, to kill the
+    /// training process): BackupAndRestore's checkpoint, asked for from a plugin host, holds
+    /// the saved state of every plugin host, and the resumed run equals the uninterrupted one.
+    func testIsolatedPluginsResumeAsInProcess() throws {
+        try assertResumedRunEqualsUninterrupted(
+            order: Self.stateful + ["BackupAndRestore"], isolated: Self.stateful + ["BackupAndRestore"],
             kill: (["--set", "hook=on_train_batch_end", "--set", "epoch=2", "--set", "batch=15"], Self.armed))
     }
 

@@ -1,23 +1,28 @@
 /* A plugin that misbehaves inside a hook, as a buggy third-party plugin would:
  *
  *   action  string, default "segfault": segfault (writes through NULL), abort, exit (exit(0),
- *           which must never end a run with status 0), hang (loops forever), or none
+ *           which must never end a run with status 0), hang (loops forever), garble (writes a
+ *           frame length of 0xFFFFFFFF to descriptor 3 when it is a socket: an isolated plugin's
+ *           connection to the training process), or none
  *   hook    string, default "on_epoch_end": on_epoch_end, on_train_batch_end or create
  *   epoch   int, default 0: for on_epoch_end, the 0-based epoch it misbehaves at
  *
  * The in-process guard tests run it and expect a message naming the plugin and the hook. */
+#define _DEFAULT_SOURCE /* fstat, S_ISSOCK and write under -std=c11 */
 #include "trainer_plugin_helpers.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const trainer_param_spec_t action_spec = {
     .struct_size = sizeof(trainer_param_spec_t),
     .type = TRAINER_VALUE_STRING,
     .name = "action",
-    .help = "segfault, abort, exit, hang or none",
+    .help = "segfault, abort, exit, hang, garble or none",
     .default_value = {.type = TRAINER_VALUE_STRING, .string_value = "segfault"},
-    .choices = "segfault|abort|exit|hang|none",
+    .choices = "segfault|abort|exit|hang|garble|none",
 };
 
 static const trainer_param_spec_t hook_spec = {
@@ -51,6 +56,11 @@ static void misbehave(const char *action) {
     else if (strcmp(action, "abort") == 0) abort();
     else if (strcmp(action, "exit") == 0) exit(0);
     else if (strcmp(action, "hang") == 0) for (;;) { }
+    else if (strcmp(action, "garble") == 0) {
+        struct stat info;
+        static const unsigned char garbage[] = {0xff, 0xff, 0xff, 0xff, 'n', 'o', 'i', 's', 'e'};
+        if (fstat(3, &info) == 0 && S_ISSOCK(info.st_mode)) (void)!write(3, garbage, sizeof garbage);
+    }
 }
 
 static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const trainer_logs_t *logs) {

@@ -19,6 +19,29 @@ final class TensorBoardTrainRunTests: XCTestCase {
         if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
     }
 
+    /// TensorBoard isolated (`--isolate`) reads the weights through views whose data the training
+    /// process puts in shared memory: its histograms are the in-process run's, value for value.
+    func testIsolatedTensorBoardSeesTheSameWeights() throws {
+        var histograms: [[String: [(step: Int64, histogram: Tensorflow_HistogramProto)]]] = []
+        for (name, extra) in [("in-process", [String]()), ("isolated", ["--isolate"])] {
+            let runDirectory = dir + "/" + name
+            let result = try TrainerExecutable.run(["train", "--epochs", "2", "--limit", "256", "--verbose", "0",
+                                                    "--run-dir", runDirectory, "--plugin", "TensorBoard",
+                                                    "--set", "histogram_freq=1"] + extra,
+                                                   in: dir, errors: .mergedIntoOutput)
+            XCTAssertEqual(result.status, 0, result.output)
+            histograms.append(try RunContents(directory: runDirectory + "/logs/train").histograms)
+        }
+        XCTAssertEqual(Set(histograms[1].keys), ["dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"])
+        XCTAssertEqual(Set(histograms[1].keys), Set(histograms[0].keys))
+        for (tag, expected) in histograms[0] {
+            let got = try XCTUnwrap(histograms[1][tag], tag)
+            XCTAssertEqual(got.map(\.step), expected.map(\.step), tag)
+            XCTAssertEqual(got.map(\.histogram), expected.map(\.histogram), tag)
+            XCTAssertNotEqual(got.first?.histogram, got.last?.histogram, "\(tag) changed between epochs")
+        }
+    }
+
     func testTrainRunWritesWhatHistoryRecords() throws {
         let runDirectory = dir + "/run"
         let result = try TrainerExecutable.run(["train", "--epochs", "2", "--limit", "256",

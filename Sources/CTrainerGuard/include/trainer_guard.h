@@ -11,6 +11,8 @@
  *   - a call that lasts longer than the hook timeout is reported as "error: plugin ID did not
  *     return from HOOK within N s" by a watchdog thread, which then calls the timeout action
  *     (the host writes what the run has) and exits with status 1.
+ * A call into an isolated plugin (a relay to its plugin-host process) leaves the mark at once:
+ * the relay bounds it with the same timeout itself, and a crash there is not this process's.
  * A crash outside a marked call (a bug of the host itself) gets the action that was installed
  * before (the Swift runtime's backtrace, or the default): the process dies by the signal.
  *

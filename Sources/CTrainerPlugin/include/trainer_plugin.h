@@ -31,6 +31,11 @@
  *  4. For a run that enables the plugin, the host validates the user's parameters against the
  *     schema, then calls `create` once with a host table and the parameter values, and later
  *     calls the hooks the plugin provides, then `destroy`.
+ *  5. A run may isolate the plugin (`isolate = true`): then steps 1 to 4 happen in a plugin-host
+ *     process of its own, whose host table passes every call on to the training process and
+ *     returns its answer. Everything below holds unchanged there; tensor views point into
+ *     memory shared with the training process. Such a plugin may crash, exit or hang without
+ *     taking the run down; it is then no longer called.
  *
  * -------------------------------------------------------------------------------------------
  * Rules that hold everywhere

@@ -202,11 +202,7 @@ public struct PluginsFileEditor {
         var parked: [PluginSettings] = []
         for name in table.values.keys.sorted() where name != "enabled" && !enabledIDs.contains(name.lowercased()) {
             guard let settingsTable = try table.table(name) else { continue }
-            var settings = PluginSettings(id: name)
-            for key in settingsTable.values.keys.sorted() {
-                settings.set(key, try PluginsSection.parameterValue(settingsTable.raw(key)!, key: key, in: settingsTable))
-            }
-            parked.append(settings)
+            parked.append(try PluginsSection.settings(name, settingsTable))
         }
         return parked
     }

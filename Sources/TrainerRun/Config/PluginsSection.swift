@@ -10,18 +10,20 @@ import TrainerHost
 ///
 /// Without `enabled`, a run uses Keras's defaults (ProgbarLogger, History). A parameter table
 /// of a plugin that is not enabled is kept for when it is enabled again.
+///
+/// Two keys of a plugin's table are the host's, not parameters: `isolate = true` runs the
+/// plugin in a plugin host of its own, and `on_plugin_failure = "disable" | "fail"` says what
+/// its crash, exit or hang there does.
 public enum PluginsSection {
+    /// The host's keys in a plugin's table.
+    static let isolateKey = "isolate"
+    static let failureKey = "on_plugin_failure"
     static func read(_ table: ConfigReader) throws -> [PluginSettings] {
         let enabled = try table.strings("enabled")
         var parameters: [String: PluginSettings] = [:]
         for name in table.values.keys.sorted() where name != "enabled" {
             guard let settingsTable = try table.table(name) else { continue }
-            var settings = PluginSettings(id: name)
-            for key in settingsTable.values.keys.sorted() {
-                let value = settingsTable.raw(key)!
-                settings.set(key, try parameterValue(value, key: key, in: settingsTable))
-            }
-            parameters[name.lowercased()] = settings
+            parameters[name.lowercased()] = try settings(name, settingsTable)
         }
         guard let enabled else { return RunConfig.defaultPlugins.map { parameters[$0.id.lowercased()] ?? $0 } }
         var seen = Set<String>()
@@ -33,6 +35,22 @@ public enum PluginsSection {
             settings.id = id
             return settings
         }
+    }
+
+    /// The settings of the table `[plugins.NAME]`: the host's keys, and the parameters.
+    static func settings(_ name: String, _ table: ConfigReader) throws -> PluginSettings {
+        var settings = PluginSettings(id: name)
+        settings.isolate = try table.bool(isolateKey) ?? false
+        if let policy = try table.string(failureKey) {
+            guard let known = PluginFailurePolicy(rawValue: policy) else {
+                throw table.error(failureKey, "must be \"disable\" or \"fail\", not \"\(policy)\"")
+            }
+            settings.onFailure = known
+        }
+        for key in table.values.keys.sorted() where key != isolateKey && key != failureKey {
+            settings.set(key, try parameterValue(table.raw(key)!, key: key, in: table))
+        }
+        return settings
     }
 
     static func parameterValue(_ value: ConfigValue, key: String, in table: ConfigReader) throws -> ParameterValue {

@@ -82,6 +82,14 @@ public enum PluginCommands {
 
     /// The scanner mode (`trainer scan-plugins -- FILE...`): scans the files in this process
     /// and answers on file descriptor 3, for the `trainer` that started it.
+    /// `trainer plugin-host`: serves one isolated plugin for the training process that started
+    /// it; never returns when it was.
+    public static func servePluginHost() throws {
+        guard PluginHostService.serve() else {
+            throw UsageProblem("\(PluginIsolation.subcommand) serves on file descriptor 3: it is started by trainer itself")
+        }
+    }
+
     public static func serveScanner(files: [String]) throws {
         guard PluginScanService.serve(files: files) else {
             throw UsageProblem("\(PluginScanner.subcommand) answers on file descriptor 3: it is started by trainer itself")

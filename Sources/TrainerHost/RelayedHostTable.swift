@@ -1,0 +1,276 @@
+import CTrainerPlugin
+import Foundation
+
+/// The `trainer_host_t` an isolated plugin gets in the plugin host: every function sends a
+/// `HostRequest` to the training process and waits for the reply, so the training process
+/// takes every decision with the real `HostTable` it made for the plugin. Weight views point
+/// into the shared memory the training process fills when asked (descriptor 4), never copied
+/// through the socket. What the table hands out (the run directory, view names and shapes,
+/// evaluate's logs) lives here, as long as the table or until the next such call.
+final class RelayedHostTable {
+    let table: UnsafeMutablePointer<trainer_host_t>
+    let connection: PluginHostConnection
+    private let memory: Int32
+
+    private var runDirectory: UnsafeMutablePointer<CChar>?
+    private var region: UnsafeMutableRawPointer?
+    private var regionSize = 0
+    /// Name and shape buffers of the views handed out, by index.
+    private var views: [Int64: (name: UnsafeMutablePointer<CChar>, shape: UnsafeMutablePointer<Int64>)] = [:]
+    private var evaluateItems: UnsafeMutablePointer<trainer_log_item_t>?
+    private var evaluateCapacity = 0
+    private let evaluateLogs: UnsafeMutablePointer<trainer_logs_t>
+
+    init(connection: PluginHostConnection, memory: Int32) {
+        self.connection = connection
+        self.memory = memory
+        table = .allocate(capacity: 1)
+        table.initialize(to: RelayedHostTable.template)
+        evaluateLogs = .allocate(capacity: 1)
+        evaluateLogs.initialize(to: trainer_logs_t(struct_size: UInt32(MemoryLayout<trainer_logs_t>.size), count: 0, items: nil))
+        table.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        free(runDirectory)
+        if let region { munmap(region, regionSize) }
+        for view in views.values {
+            free(view.name)
+            view.shape.deallocate()
+        }
+        evaluateItems?.deallocate()
+        evaluateLogs.deallocate()
+        table.deallocate()
+    }
+
+    private static func context(_ host: UnsafePointer<trainer_host_t>?) -> RelayedHostTable? {
+        guard let data = host?.pointee.host_data else { return nil }
+        return Unmanaged<RelayedHostTable>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    private func request(_ request: HostRequest) -> HostReply { connection.request(request) }
+
+    /// A reply of another kind than the call expects: the parent is broken.
+    private func unexpected(_ reply: HostReply) -> Never {
+        fputs("trainer plugin-host: an unexpected reply from the training process (\(reply))\n", stderr)
+        _exit(70)
+    }
+
+    private func status(_ request: HostRequest, error: UnsafeMutablePointer<CChar>? = nil, size: Int = 0) -> trainer_status_t {
+        switch self.request(request) {
+        case .status(let status, let message):
+            if status != TRAINER_STATUS_OK, let error, size > 0 {
+                let bytes = Array(message.utf8.prefix(size - 1))
+                for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
+                error[bytes.count] = 0
+            }
+            return status
+        case let other: unexpected(other)
+        }
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+
+    private static let template = trainer_host_t(
+        struct_size: UInt32(MemoryLayout<trainer_host_t>.size),
+        abi: trainer_abi_version_t(major: UInt32(TRAINER_ABI_MAJOR), minor: UInt32(TRAINER_ABI_MINOR)),
+        host_data: nil,
+        host_name: HostTable.hostName,
+        host_version: HostTable.hostVersion,
+        stop_training: { host in
+            guard let me = context(host) else { return }
+            guard case .done = me.request(.stopTraining) else { return }
+        },
+        get_learning_rate: { host in
+            guard let me = context(host) else { return .nan }
+            switch me.request(.getLearningRate) {
+            case .number(let rate): return rate
+            case let other: me.unexpected(other)
+            }
+        },
+        set_learning_rate: { host, rate in
+            context(host)?.status(.setLearningRate(rate)) ?? TRAINER_STATUS_ERROR
+        },
+        get_run_params: { host, out in
+            guard let me = context(host), let out else { return TRAINER_STATUS_ERROR }
+            switch me.request(.getRunParams) {
+            case .runParams(let status, let p):
+                guard status == TRAINER_STATUS_OK else { return status }
+                if me.runDirectory.map({ String(cString: $0) }) != p.runDirectory {
+                    free(me.runDirectory)
+                    me.runDirectory = strdup(p.runDirectory)
+                }
+                var full = trainer_run_params_t(
+                    struct_size: UInt32(MemoryLayout<trainer_run_params_t>.size),
+                    verbose: Int32(p.verbose), epochs: Int64(p.epochs), steps: Int64(p.steps),
+                    batch_size: Int64(p.batchSize), samples: Int64(p.samples),
+                    initial_epoch: Int64(p.initialEpoch), run_dir: UnsafePointer(me.runDirectory),
+                    validation_samples: Int64(p.validationSamples))
+                let size = min(Int(out.pointee.struct_size), MemoryLayout<trainer_run_params_t>.size)
+                full.struct_size = UInt32(size)
+                withUnsafeBytes(of: &full) { bytes in
+                    UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: size)
+                }
+                return TRAINER_STATUS_OK
+            case let other: me.unexpected(other)
+            }
+        },
+        snapshot_weights: { host in
+            guard let me = context(host) else { return -1 }
+            switch me.request(.snapshotWeights) {
+            case .count(let id): return id
+            case let other: me.unexpected(other)
+            }
+        },
+        restore_weights: { host, id in
+            context(host)?.status(.restoreWeights(id)) ?? TRAINER_STATUS_ERROR
+        },
+        release_snapshot: { host, id in
+            guard let me = context(host) else { return }
+            guard case .done = me.request(.releaseSnapshot(id)) else { return }
+        },
+        weight_count: { host in
+            guard let me = context(host) else { return 0 }
+            switch me.request(.weightCount) {
+            case .count(let count): return count
+            case let other: me.unexpected(other)
+            }
+        },
+        get_weight: { host, index, out in
+            guard let me = context(host), let out else { return TRAINER_STATUS_ERROR }
+            return me.weight(index, into: out)
+        },
+        save_weights: { host, path, error, size in
+            guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+            return me.status(.saveWeights(path: me.string(path)), error: error, size: size)
+        },
+        load_weights: { host, path, error, size in
+            guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+            return me.status(.loadWeights(path: me.string(path)), error: error, size: size)
+        },
+        evaluate: { host, out in
+            guard let me = context(host), let out else { return TRAINER_STATUS_ERROR }
+            switch me.request(.evaluate) {
+            case .logs(let status, let items):
+                guard status == TRAINER_STATUS_OK else { return status }
+                out.pointee = me.fillEvaluateLogs(items)
+                return TRAINER_STATUS_OK
+            case let other: me.unexpected(other)
+            }
+        },
+        log: { host, level, message in
+            guard let me = context(host), let message else { return }
+            guard case .done = me.request(.log(level: level, message: String(cString: message))) else { return }
+        },
+        get_extension: { host, id in
+            guard let me = context(host), let id else { return nil }
+            let name = String(cString: id)
+            let known: UnsafeRawPointer
+            switch name {
+            case TRAINER_EXT_REPORT: known = UnsafeRawPointer(reportExtension)
+            case TRAINER_EXT_CHECKPOINT: known = UnsafeRawPointer(checkpointExtension)
+            default: return nil
+            }
+            switch me.request(.getExtension(name)) {
+            case .flag(let has): return has ? known : nil
+            case let other: me.unexpected(other)
+            }
+        })
+
+    private static let reportExtension: UnsafeMutablePointer<trainer_report_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_report_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_report_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_report_ext_t>.size),
+            report: { host, name, value in
+                guard let me = context(host), let name else { return }
+                guard case .done = me.request(.report(name: String(cString: name), value: value)) else { return }
+            }))
+        return pointer
+    }()
+
+    private static let checkpointExtension: UnsafeMutablePointer<trainer_checkpoint_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_checkpoint_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_checkpoint_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_checkpoint_ext_t>.size),
+            save: { host, dir, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.status(.checkpointSave(directory: me.string(dir)), error: error, size: size)
+            },
+            resume: { host, dir, found, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                switch me.request(.checkpointResume(directory: me.string(dir))) {
+                case .resume(let status, let wasFound, let message):
+                    found?.pointee = wasFound ? 1 : 0
+                    if status != TRAINER_STATUS_OK, let error, size > 0 {
+                        let bytes = Array(message.utf8.prefix(size - 1))
+                        for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
+                        error[bytes.count] = 0
+                    }
+                    return status
+                case let other: me.unexpected(other)
+                }
+            },
+            remove: { host, dir, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.status(.checkpointRemove(directory: me.string(dir)), error: error, size: size)
+            }))
+        return pointer
+    }()
+
+    /// get_weight: the parent copies the weight into the shared region and says where.
+    private func weight(_ index: Int64, into out: UnsafeMutablePointer<trainer_tensor_view_t>) -> trainer_status_t {
+        switch request(.getWeight(index)) {
+        case .weight(let status, let name, let shape, let count, let offset, let size):
+            guard status == TRAINER_STATUS_OK else { return status }
+            guard count >= 0, offset >= 0, size >= 0, offset + count * 4 <= size, mapRegion(Int(size)) else {
+                return TRAINER_STATUS_ERROR
+            }
+            let buffers: (name: UnsafeMutablePointer<CChar>, shape: UnsafeMutablePointer<Int64>)
+            if let known = views[index] {
+                buffers = known
+            } else {
+                let shapeBuffer = UnsafeMutablePointer<Int64>.allocate(capacity: max(shape.count, 1))
+                for (i, extent) in shape.enumerated() { shapeBuffer[i] = extent }
+                buffers = (strdup(name)!, shapeBuffer)
+                views[index] = buffers
+            }
+            let data = region.map { UnsafePointer(($0 + Int(offset)).assumingMemoryBound(to: Float.self)) }
+            var full = trainer_tensor_view_t(
+                struct_size: UInt32(MemoryLayout<trainer_tensor_view_t>.size), rank: UInt32(shape.count),
+                name: UnsafePointer(buffers.name), shape: UnsafePointer(buffers.shape), data: data, element_count: count)
+            let written = min(Int(out.pointee.struct_size), MemoryLayout<trainer_tensor_view_t>.size)
+            full.struct_size = UInt32(written)
+            withUnsafeBytes(of: &full) { bytes in
+                UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: written)
+            }
+            return TRAINER_STATUS_OK
+        case let other: unexpected(other)
+        }
+    }
+
+    /// Maps the shared weight region read-only, again when the parent made it larger.
+    private func mapRegion(_ size: Int) -> Bool {
+        if size == 0 || size <= regionSize { return true }
+        if let region { munmap(region, regionSize) }
+        region = nil
+        regionSize = 0
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, memory, 0), mapped != MAP_FAILED else { return false }
+        region = mapped
+        regionSize = size
+        return true
+    }
+
+    private func fillEvaluateLogs(_ items: [HostReply.NamedValue]) -> UnsafePointer<trainer_logs_t> {
+        if items.count > evaluateCapacity {
+            evaluateItems?.deallocate()
+            evaluateCapacity = items.count
+            evaluateItems = .allocate(capacity: items.count)
+        }
+        for (i, item) in items.enumerated() {
+            evaluateItems![i] = trainer_log_item_t(name: LogNames.cString(item.name), value: item.value)
+        }
+        evaluateLogs.pointee.count = UInt32(items.count)
+        evaluateLogs.pointee.items = items.isEmpty ? nil : UnsafePointer(evaluateItems)
+        return UnsafePointer(evaluateLogs)
+    }
+}
