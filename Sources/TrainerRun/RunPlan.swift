@@ -40,6 +40,10 @@ struct RunPlan {
                 config.plugins.append(PluginSettings(id: plugin.id, values: values))
             }
         }
+        config.everyRank += options.everyRank
+        for id in config.everyRank where !config.plugins.contains(where: { $0.id.lowercased() == id.lowercased() }) {
+            throw UsageProblem("\(path ?? "configuration"): plugins.every_rank: \(id) is not a plugin of this run")
+        }
         for settings in config.plugins {
             do { _ = try registry.resolve(settings) } catch {
                 throw UsageProblem("\(path ?? "configuration"): \(error)")

@@ -13,6 +13,9 @@ struct TrainCommand: ParsableCommand {
             Each run writes into its own directory, runs/<date-time>/ unless --run-dir says otherwise.
 
             Example: trainer train --epochs 10 --plugin StopAtAccuracy --set threshold=0.88
+
+            Under mpirun (mpirun -np 2 trainer train), each process trains on its share of every \
+            epoch and gradients are averaged after every batch; --batch-size is per process.
             """)
 
     @Argument(help: ArgumentHelp("A TOML configuration file.", valueName: "CONFIG"))
@@ -46,6 +49,10 @@ struct TrainCommand: ParsableCommand {
             help: ArgumentHelp("End the run when a plugin's call lasts longer than this (default 300).", valueName: "SECONDS"))
     var hookTimeout: Double?
 
+    @Option(name: .customLong("every-rank"),
+            help: ArgumentHelp("Under mpirun, create plugin ID on every rank, not on rank 0 only (repeatable).", valueName: "ID"))
+    var everyRank: [String] = []
+
     @OptionGroup var search: PluginSearchOptions
 
     func validate() throws {
@@ -60,10 +67,12 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
-        let options = TrainOptions(
+        try MPICommunicator.startIfLaunched()
+        var options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
             seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, pluginOverrides: overrides,
             pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
+        options.everyRank = everyRank
         try TrainingRun.train(options)
     }
 }
