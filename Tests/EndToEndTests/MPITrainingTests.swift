@@ -105,6 +105,38 @@ final class MPITrainingTests: EndToEndTestCase {
         XCTAssertTrue(try text("run/history.json").contains("\"epochs\": [0, 1]"))
     }
 
+    /// A learning rate set on rank 0 alone (LearningRateScheduler runs there) is every rank's.
+    func testALearningRateSetOnRankZeroReachesEveryRank() throws {
+        let run = try mpirun(Array(repeating: probeArguments("run", [
+            "--plugin", "LearningRateScheduler", "--set", "schedule=epoch < 1 ? lr : lr * 0.5",
+        ]), count: 2))
+        XCTAssertEqual(run.status, 0, run.output)
+        let probe1 = try text("run/rank-1.txt")
+        XCTAssertTrue(probe1.contains(" learning_rate=0.00025000001187436283"), probe1)
+        XCTAssertEqual(try file("run/rank-0.safetensors"), try file("run/rank-1.safetensors"))
+    }
+
+    /// BackupAndRestore runs on rank 0: it backs up every epoch; after rank 1 dies, the same
+    /// command resumes every rank from rank 0's backup and ends with the weights of a run
+    /// never interrupted.
+    func testAJobResumesFromRankZerosBackupOnEveryRank() throws {
+        let backup = ["--plugin", "BackupAndRestore", "--set", "backup_dir=backup"]
+        let whole = try mpirun(Array(repeating: probeArguments("whole", backup + ["--set", "backup_dir=whole-backup"]), count: 2))
+        XCTAssertEqual(whole.status, 0, whole.output)
+        // Dies in the middle of the second epoch (10 batches per epoch), after one backup.
+        let killed = try mpirun(Array(repeating: probeArguments("run", ["--set", "kill_rank=1", "--set", "at_batch=15"] + backup),
+                                      count: 2), timeout: 120)
+        XCTAssertNotEqual(killed.status, 0, killed.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("backup").path))
+        let resumed = try mpirun(Array(repeating: probeArguments("run", backup), count: 2))
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("Resuming from"), resumed.output)
+        // Both ranks went on from epoch 2: 20 batches each.
+        XCTAssertTrue(try text("run/rank-1.txt").hasPrefix("rank 1 world 2 batches 20 "))
+        XCTAssertEqual(try file("run/rank-0.safetensors"), try file("run/rank-1.safetensors"))
+        XCTAssertEqual(try file("run/weights.safetensors"), try file("whole/weights.safetensors"))
+    }
+
     func testARankThatDiesEndsTheJobNamingIt() throws {
         let run = try mpirun(Array(repeating: probeArguments("run", ["--set", "kill_rank=1", "--set", "at_batch=3"]), count: 2),
                              timeout: 120)
