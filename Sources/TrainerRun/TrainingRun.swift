@@ -128,6 +128,7 @@ public final class TrainingRun: TrainingSession {
             model.control.isInterrupted = nil
             trainer_interrupts_remove()
         }
+        let trainingStart = DispatchTime.now().uptimeNanoseconds
         do {
             try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
@@ -138,6 +139,14 @@ public final class TrainingRun: TrainingSession {
         } catch {
             if isRoot { try? Self.writeReport(instances, into: directory) }
             throw TrainingFailure("\(error)")
+        }
+        if let communicator, config.verbose > 0, isRoot, communicator.floatSums > 0 {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - trainingStart) / 1e9
+            let each = communicator.floatSumSeconds / Double(communicator.floatSums)
+            Console.standardOutput(String(
+                format: "Gradient allreduce on rank 0: %d steps of %d floats (%d bytes), %.1f us each, %.1f%% of %.2f s of training",
+                communicator.floatSums, communicator.floatsSummed, communicator.floatsSummed * 4, each * 1e6,
+                100 * communicator.floatSumSeconds / seconds, seconds))
         }
         // Every rank holds the same weights; rank 0 writes them.
         guard isRoot else { return }

@@ -6,19 +6,21 @@
  *     rank 1 world 2 batches 7 epoch_end_logs loss=0.51234 accuracy=0.8125 ...
  *
  * (`batches`: training batches this rank finished; the logs: the last on_epoch_end's, every
- * value with 17 significant digits.) It can also act on one rank after that rank's
+ * value with 17 significant digits), and the host name it ran on to <run_dir>/rank-<rank>.host. It can also act on one rank after that rank's
  * `at_batch`-th training batch (counted from 1 over the whole run):
  *
  *   stop_rank  int, default -1: on this rank, ask the host to stop training
  *   kill_rank  int, default -1: on this rank, kill the process with SIGKILL (a rank that dies)
  *   at_batch   int, default 3
  */
+#define _DEFAULT_SOURCE
 #include "trainer_plugin.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const trainer_param_spec_t stop_spec = {
     .struct_size = sizeof(trainer_param_spec_t),
@@ -118,6 +120,12 @@ static trainer_status_t train_end(void *instance, const trainer_logs_t *logs) {
     if (file == NULL) return TRAINER_STATUS_ERROR;
     fprintf(file, "rank %lld world %lld batches %lld epoch_end_logs%s\n", (long long)p->rank, (long long)p->world,
             (long long)p->batches, p->logs);
+    fclose(file);
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    snprintf(path, sizeof path, "%s/rank-%lld.host", p->run_dir, (long long)p->rank);
+    if ((file = fopen(path, "w")) == NULL) return TRAINER_STATUS_ERROR;
+    fprintf(file, "%s\n", host);
     fclose(file);
     return TRAINER_STATUS_OK;
 }

@@ -1,4 +1,5 @@
 import CTrainerMPI
+import Foundation
 import TrainerEngine
 
 /// Open MPI's `MPI_COMM_WORLD` as the engine's `Communicator`, for `trainer train` under
@@ -9,6 +10,12 @@ public final class MPICommunicator: Communicator {
     public let worldSize: Int
     /// The host this rank runs on (MPI's processor name), for messages.
     public let host: String
+
+    /// Float sums (the gradients' allreduce, one per step) made so far, their floats and the
+    /// time spent in them, waiting for slower ranks included.
+    public private(set) var floatSums = 0
+    public private(set) var floatsSummed = 0
+    public private(set) var floatSumSeconds = 0.0
 
     /// The job's communicator, once `startIfLaunched` made it.
     nonisolated(unsafe) public private(set) static var current: MPICommunicator?
@@ -41,7 +48,11 @@ public final class MPICommunicator: Communicator {
     }
 
     public func sum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        let start = DispatchTime.now().uptimeNanoseconds
         if trainer_mpi_allreduce_sum_float(buffer, Int64(count)) != 0 { fail("MPI_Allreduce") }
+        floatSumSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        floatSums += 1
+        floatsSummed = count
     }
 
     public func sum(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
