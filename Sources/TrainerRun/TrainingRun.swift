@@ -180,6 +180,9 @@ public final class TrainingRun: TrainingSession {
             message += isRoot ? " Enable BackupAndRestore to make a run resumable." : ""
         }
         if isRoot { try? Self.writeReport(instances, into: directory) }
+        // Every rank stopped after the same batch; none exits (which ends the job) before rank 0
+        // has written the backup.
+        _ = communicator?.sum(0)
         return RunInterrupted(signal: signal, description: message)
     }
 
