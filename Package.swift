@@ -76,6 +76,9 @@ let package = Package(
         // What the training process does when a plugin crashes, exits or hangs in process, and
         // on SIGINT/SIGTERM: handlers that only write, a watchdog, the interrupt flag.
         .target(name: "CTrainerGuard"),
+        // Open MPI for data-parallel training, loaded with dlopen only under mpirun: building
+        // needs no MPI, and a plain run never loads it.
+        .target(name: "CTrainerMPI", linkerSettings: [.linkedLibrary("dl")]),
         // Data sets and their file formats.
         .target(name: "TrainerData", dependencies: ["CZlib"]),
         // Plugin discovery, loading, validation and dispatch; the host table.
@@ -86,7 +89,7 @@ let package = Package(
         ]),
         // A run: configuration, model building, wiring engine, data and plugins together.
         .target(name: "TrainerRun", dependencies: [
-            "TrainerEngine", "TrainerData", "TrainerHost", "CTrainerGuard",
+            "TrainerEngine", "TrainerData", "TrainerHost", "CTrainerGuard", "CTrainerMPI",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -13,12 +13,14 @@ import TrainerPluginSDK
 ///     "val_loss": [0.44, 0.41, 0.40],
 ///     "learning_rate": [0.001, 0.001, 0.001]
 ///   },
-///   "params": {"epochs": 3, "steps": 1875, "batch_size": 32, "verbose": 1}
+///   "params": {"epochs": 3, "steps": 1875, "batch_size": 32, "verbose": 1, "world_size": 1}
 /// }
 /// ```
 ///
 /// `epochs` is Keras's `history.epoch`, `history` its `history.history` (names in the order
-/// they first appeared) and `params` the run's `history.params` plus `batch_size`. Unlike
+/// they first appeared) and `params` the run's `history.params` plus `batch_size` and
+/// `world_size` (the ranks training together under mpirun, "trainer.distributed/1"; `steps`
+/// and `batch_size` are then per rank). Unlike
 /// Keras, each list has one entry per epoch: a name missing from an epoch's logs, and a value
 /// that is NaN or infinite, is written as `null` (JSON has no NaN). A resumed run continues
 /// the same history through the saved state.
@@ -38,6 +40,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
     /// Log names in order of first appearance, and one entry per epoch for each.
     private var names: [String] = []
     private var series: [String: [Double?]] = [:]
+    private let worldSize: Int
 
     public init(parameters: Parameters, host: Host) throws {
         let filename = try parameters.string("filename")
@@ -45,6 +48,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
             throw PluginError("filename must name a file, got '\(filename)'")
         }
         run = try host.runParameters
+        worldSize = host.distributed.worldSize
         guard filename.hasPrefix("/") || !run.runDirectory.isEmpty else {
             throw PluginError("the host gave no run directory for '\(filename)'")
         }
@@ -126,7 +130,7 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
         }.joined(separator: ",\n")
         text += names.isEmpty ? "},\n" : "\n  },\n"
         text += "  \"params\": {\"epochs\": \(run.epochs), \"steps\": \(run.steps), "
-        text += "\"batch_size\": \(run.batchSize), \"verbose\": \(run.verbose)}\n"
+        text += "\"batch_size\": \(run.batchSize), \"verbose\": \(run.verbose), \"world_size\": \(worldSize)}\n"
         text += "}\n"
         return text
     }

@@ -190,6 +190,7 @@ final class HostTable {
             switch String(cString: id) {
             case TRAINER_EXT_REPORT: return UnsafeRawPointer(reportExtension)
             case TRAINER_EXT_CHECKPOINT: return UnsafeRawPointer(checkpointExtension)
+            case TRAINER_EXT_DISTRIBUTED: return UnsafeRawPointer(distributedExtension)
             default: return nil
             }
         })
@@ -202,6 +203,15 @@ final class HostTable {
                 guard let me = context(host), let name else { return }
                 me.record(String(cString: name), value)
             }))
+        return pointer
+    }()
+
+    private static let distributedExtension: UnsafeMutablePointer<trainer_distributed_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_distributed_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_distributed_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_distributed_ext_t>.size),
+            rank: { host in Int64(context(host)?.session?.runParameters.rank ?? 0) },
+            world_size: { host in Int64(context(host)?.session?.runParameters.worldSize ?? 1) }))
         return pointer
     }()
 

@@ -10,10 +10,16 @@ public struct RunParameters: Sendable, Equatable {
     public var initialEpoch: Int
     public var runDirectory: String
     public var validationSamples: Int
+    /// Data-parallel training: this process's rank and the number of ranks (0 of 1 without
+    /// mpirun); `steps` are then per rank and `batchSize` is per rank.
+    public var rank: Int
+    public var worldSize: Int
 
     public init(verbose: Int = 1, epochs: Int = 1, steps: Int = 0, batchSize: Int = 32,
                 samples: Int = 0, initialEpoch: Int = 0, runDirectory: String = ".",
-                validationSamples: Int = 0) {
+                validationSamples: Int = 0, rank: Int = 0, worldSize: Int = 1) {
+        self.rank = rank
+        self.worldSize = worldSize
         self.verbose = verbose
         self.epochs = epochs
         self.steps = steps

@@ -52,6 +52,10 @@ struct RunPlan {
         if options.isolate {
             for index in config.plugins.indices { config.plugins[index].isolate = true }
         }
+        config.everyRank += options.everyRank
+        for id in config.everyRank where !config.plugins.contains(where: { $0.id.lowercased() == id.lowercased() }) {
+            throw UsageProblem("\(path ?? "configuration"): plugins.every_rank: \(id) is not a plugin of this run")
+        }
         for settings in config.plugins {
             do { _ = try registry.resolve(settings) } catch {
                 throw UsageProblem("\(path ?? "configuration"): \(error)")

@@ -19,6 +19,8 @@ public struct TrainOptions: Sendable {
     public var pluginDirectories: [String]
     /// Load plugin files others could have changed (`--allow-insecure`).
     public var allowInsecure: Bool
+    /// Plugins created on every rank under mpirun (`--every-rank`), added to `every_rank`.
+    public var everyRank: [String] = []
 
     public init(configPath: String? = nil, epochs: Int? = nil, batchSize: Int? = nil, limit: Int? = nil,
                 verbose: Int? = nil, seed: UInt64? = nil, runDirectory: String? = nil, hookTimeout: Double? = nil,

@@ -29,6 +29,10 @@ public final class TrainingRun: TrainingSession {
     /// Where the run writes; removed again when a command ends without writing into it.
     let directory: RunDirectory
     var config: RunConfig { plan.config }
+    /// Under mpirun: this rank's place in the job (see "Training on several processes").
+    let communicator: MPICommunicator?
+    /// Whether this process writes the run's files and prints: rank 0, or the only process.
+    var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
 
     /// Everything that can be wrong with the configuration, data, model or plugins is found
     /// here, before any step: it throws `UsageProblem`.
@@ -43,24 +47,44 @@ public final class TrainingRun: TrainingSession {
                                    maxBatch: min(config.batchSize, training.count), seed: config.seed, source: source)
         }
         let origin = plan.runDirectoryOrigin
-        directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory, origin: origin) }
+        communicator = MPICommunicator.current
+        if let communicator {
+            try RankAgreement.check(config, data: data, everyRank: config.everyRank, communicator: communicator)
+            // Rank 0 makes the run directory; the others write (every-rank plugins) into the same path.
+            var made: RunDirectory?
+            if communicator.rank == 0 {
+                made = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory, origin: origin) }
+            }
+            let path = communicator.broadcast(made?.path ?? "")
+            if made == nil {
+                try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            }
+            directory = made ?? RunDirectory(path: path)
+        } else {
+            directory = try UsageProblem.wrap { try RunDirectory.create(named: config.runDirectory, origin: origin) }
+        }
         Self.guardPluginCalls(timeout: config.hookTimeout)
+        let ranks = communicator?.worldSize ?? 1
+        let shardSamples = Shard(rank: 0, ranks: ranks, padded: true).samples(of: training.count)
         runParameters = RunParameters(
-            verbose: config.verbose, epochs: config.epochs, steps: Self.steps(training.count, batchSize: config.batchSize),
+            verbose: config.verbose, epochs: config.epochs, steps: Self.steps(shardSamples, batchSize: config.batchSize),
             batchSize: config.batchSize, samples: training.count, initialEpoch: 0, runDirectory: directory.path,
-            validationSamples: data.validation?.count ?? 0)
+            validationSamples: data.validation?.count ?? 0, rank: communicator?.rank ?? 0, worldSize: ranks)
     }
 
     /// Creates the configured plugins, each with a host table serving this run.
+    /// Under mpirun, ranks other than 0 create only the plugins listed in `every_rank`.
     func createPlugins() throws {
         failures.currentEpoch = { [weak self] in self?.tracker?.epoch }
         let isolation = PluginIsolation(timeout: config.hookTimeout, failures: failures)
+        let everyRank = Set(config.everyRank.map { $0.lowercased() })
+        let plugins = isRoot ? config.plugins : config.plugins.filter { everyRank.contains($0.id.lowercased()) }
         do {
-            instances = try plan.registry.instantiate(config.plugins, session: self, pins: config.pins,
+            instances = try plan.registry.instantiate(plugins, session: self, pins: config.pins,
                                                       logger: Logger(label: "trainer.plugins"), isolation: isolation)
         } catch let failed as PluginRunError {
             if case .isolatedFailed = failed {
-                try? Self.writeReport([], failures: failures, into: runParameters.runDirectory)
+                if isRoot { try? Self.writeReport([], failures: failures, into: runParameters.runDirectory) }
                 throw TrainingFailure("\(failed)")
             }
             throw UsageProblem("\(failed)")
@@ -95,11 +119,24 @@ public final class TrainingRun: TrainingSession {
         Self.timedRun = self
         defer { Self.timedRun = nil }
         try createPlugins()
-        let start = try resumeIfRequested()
-        if config.verbose > 0 {
+        var start = try resumeIfRequested()
+        if let communicator {
+            // Rank 0 read the checkpoint (its weights and optimizer reach the others as `fit`
+            // starts); every rank goes on from the same position.
+            var position = [Int64(start.epoch), Int64(start.step)]
+            position.withUnsafeMutableBytes { communicator.broadcast($0.baseAddress!, bytes: $0.count) }
+            if !isRoot {
+                start = (Int(position[0]), Int(position[1]), nil)
+                runParameters.initialEpoch = start.epoch
+            }
+        }
+        if config.verbose > 0 && isRoot {
             Console.standardOutput(model.summary())
             let validation = data.validation.map { ", validating on \($0.count)" } ?? ""
             Console.standardOutput("Training on \(data.training.count) samples\(validation); run directory: \(directory)")
+            if let communicator {
+                Console.standardOutput("Data-parallel on \(communicator.worldSize) ranks: \(runParameters.steps) batches of \(config.batchSize) per rank and epoch")
+            }
         }
         let tracker = PositionTracker(PluginDispatcher(instances: instances)) { [unowned self] directory in
             do { try self.writeCheckpoint(to: directory) } catch {
@@ -115,17 +152,28 @@ public final class TrainingRun: TrainingSession {
             model.control.isInterrupted = nil
             trainer_interrupts_remove()
         }
+        let trainingStart = DispatchTime.now().uptimeNanoseconds
         do {
             try model.fit(train: data.training, validation: data.validation, epochs: config.epochs,
                           batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed,
                           initialEpoch: start.epoch, initialStep: start.step, initialProgress: start.progress,
-                          callbacks: tracker, control: model.control)
+                          callbacks: tracker, control: model.control, communicator: communicator)
         } catch let stop as FitInterrupted {
             throw interrupted(stop, signal: trainer_interrupt_signal())
         } catch {
-            try? Self.writeReport(instances, failures: failures, into: directory)
+            if isRoot { try? Self.writeReport(instances, failures: failures, into: directory) }
             throw TrainingFailure("\(error)")
         }
+        if let communicator, config.verbose > 0, isRoot, communicator.floatSums > 0 {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - trainingStart) / 1e9
+            let each = communicator.floatSumSeconds / Double(communicator.floatSums)
+            Console.standardOutput(String(
+                format: "Gradient allreduce on rank 0: %d steps of %d floats (%d bytes), %.1f us each, %.1f%% of %.2f s of training",
+                communicator.floatSums, communicator.floatsSummed, communicator.floatsSummed * 4, each * 1e6,
+                100 * communicator.floatSumSeconds / seconds, seconds))
+        }
+        // Every rank holds the same weights; rank 0 writes them.
+        guard isRoot else { return }
         do { try Self.writeReport(instances, failures: failures, into: directory) } catch {
             throw TrainingFailure("could not write the plugins' report: \(error)")
         }
@@ -168,9 +216,12 @@ public final class TrainingRun: TrainingSession {
                 message += " Could not back up to \(backup): \(error)."
             }
         } else {
-            message += " Enable BackupAndRestore to make a run resumable."
+            message += isRoot ? " Enable BackupAndRestore to make a run resumable." : ""
         }
-        try? Self.writeReport(instances, failures: failures, into: directory)
+        if isRoot { try? Self.writeReport(instances, failures: failures, into: directory) }
+        // Every rank stopped after the same batch; none exits (which ends the job) before rank 0
+        // has written the backup.
+        _ = communicator?.sum(0)
         return RunInterrupted(signal: signal, description: message)
     }
 

@@ -13,6 +13,9 @@ struct TrainCommand: ParsableCommand {
             Each run writes into its own directory, runs/<date-time>/ unless --run-dir says otherwise.
 
             Example: trainer train --epochs 10 --plugin StopAtAccuracy --set threshold=0.88
+
+            Under mpirun (mpirun -np 2 trainer train), each process trains on its share of every \
+            epoch and gradients are averaged after every batch; --batch-size is per process.
             """)
 
     @Argument(help: ArgumentHelp("A TOML configuration file.", valueName: "CONFIG"))
@@ -59,6 +62,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Run every plugin of the run in a plugin host process of its own (as isolate = true does for one).")
     var isolate = false
 
+    @Option(name: .customLong("every-rank"),
+            help: ArgumentHelp("Under mpirun, create plugin ID on every rank, not on rank 0 only (repeatable).", valueName: "ID"))
+    var everyRank: [String] = []
+
     @OptionGroup var search: PluginSearchOptions
 
     func validate() throws {
@@ -75,11 +82,13 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
-        let options = TrainOptions(
+        try MPICommunicator.startIfLaunched()
+        var options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,
             seed: seed, runDirectory: runDirectory, hookTimeout: hookTimeout, validationLimit: validationLimit,
             initialWeights: initialWeights, isolate: isolate, pluginOverrides: overrides,
             pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
+        options.everyRank = everyRank
         try TrainingRun.train(options)
     }
 }

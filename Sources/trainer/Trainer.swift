@@ -34,6 +34,12 @@ struct PluginSearchOptions: ParsableArguments {
 
 @main
 enum Main {
+    /// Under mpirun, messages say which rank wrote them ("rank 1 of 2: ").
+    static var rankPrefix: String {
+        guard let mpi = MPICommunicator.current else { return "" }
+        return "rank \(mpi.rank) of \(mpi.worldSize): "
+    }
+
     static func main() {
         ConsoleLogHandler.bootstrap()
         // Before any matrix product: OpenBLAS's kernels by the CPU's features, not its model.
@@ -41,14 +47,15 @@ enum Main {
         do {
             var command = try Trainer.parseAsRoot()
             try command.run()
+            MPICommunicator.finish()
         } catch let interrupted as RunInterrupted {
-            Console.standardError(interrupted.description)
+            Console.standardError(rankPrefix + interrupted.description)
             Foundation.exit(128 + interrupted.signal)
         } catch let failure as TrainingFailure {
-            Console.standardError("error: \(failure)")
+            Console.standardError("error: \(rankPrefix)\(failure)")
             Foundation.exit(1)
         } catch let problem as UsageProblem {
-            Console.standardError("error: \(problem)")
+            Console.standardError("error: \(rankPrefix)\(problem)")
             Foundation.exit(2)
         } catch {
             let code = Trainer.exitCode(for: error)

@@ -34,7 +34,7 @@ final class PluginsCommandTests: EndToEndTestCase {
         let history = try XCTUnwrap(plugins.first { $0["id"] as? String == "History" })
         XCTAssertEqual(history["status"] as? String, "ok")
         XCTAssertEqual(history["enabled"] as? Bool, true, "History is a default plugin")
-        XCTAssertEqual(history["abi"] as? String, "1.1")
+        XCTAssertEqual(history["abi"] as? String, "1.2")
         let hooks = try XCTUnwrap(history["hooks"] as? [String])
         XCTAssertTrue(hooks.contains("on_epoch_end"))
         XCTAssertFalse(hooks.contains("on_train_batch_end"), "History has no batch hooks")

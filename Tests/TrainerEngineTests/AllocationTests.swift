@@ -151,6 +151,41 @@ final class AllocationTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(many - few), 8,
                                  "10 epochs of 80 steps called malloc or its kin \(many) times, of 8 steps \(few) times")
     }
+
+    /// Data-parallel steps (gradients packed into the fused buffer, summed, averaged; the
+    /// control values; the epoch's sums) allocate nothing either.
+    func testDataParallelFitAllocatesNothingPerStep() throws {
+        func fitAllocations(samples: Int) throws -> Int {
+            let data = blobs(count: samples)
+            let model = Sequential([Dense(16, activation: .relu), Dense(3, activation: .softmax)])
+            try model.build(inputShape: [2], maxBatch: 8)
+            model.compile(optimizer: SGD(momentum: 0.9), loss: SparseCategoricalCrossentropy(), metrics: ["accuracy"])
+            let twin = TwinRanks()
+            try model.fit(train: data, validation: data, epochs: 1, batchSize: 8, communicator: twin)
+            let (calls, jobs) = try allocations {
+                try model.fit(train: data, validation: data, epochs: 10, batchSize: 8, communicator: twin)
+            }
+            XCTAssertGreaterThan(twin.sums, 10 * samples / 16, "the steps were not summed across ranks")
+            return calls - jobs
+        }
+        let few = try fitAllocations(samples: 128), many = try fitAllocations(samples: 1280)
+        XCTAssertLessThanOrEqual(abs(many - few), 8,
+                                 "10 epochs of 80 data-parallel steps called malloc or its kin \(many) times, of 8 steps \(few) times")
+    }
+}
+
+/// Rank 0 of two ranks that hold the same numbers: a sum doubles every value.
+private final class TwinRanks: Communicator {
+    let rank = 0, worldSize = 2
+    var sums = 0
+    func sum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        sums += 1
+        for i in 0..<count { buffer[i] *= 2 }
+    }
+    func sum(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { buffer[i] *= 2 }
+    }
+    func broadcast(_ buffer: UnsafeMutableRawPointer, bytes: Int) {}
 }
 
 /// Passes its input on, and allocates a scratch buffer, writes it and frees it in every forward

@@ -63,7 +63,7 @@ final class PluginLoaderTests: FixtureTestCase {
         try Fixtures.build("noop", into: directory, as: "libNoop.so")
         let registry = registry([directory])
         let recorder = try XCTUnwrap(registry.plugin(id: "RECORDER"))
-        XCTAssertEqual(recorder.descriptor.abiText, "1.1")
+        XCTAssertEqual(recorder.descriptor.abiText, "1.2")
         XCTAssertEqual(recorder.descriptor.hooks, PluginHook.allCases)
         XCTAssertEqual(recorder.descriptor.parameters.map(\.name), ["path", "with_logs", "fail_at"])
         XCTAssertEqual(recorder.descriptor.parameter(named: "fail_at")?.nullable, true)

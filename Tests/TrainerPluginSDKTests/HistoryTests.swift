@@ -69,6 +69,7 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(params["steps"], 1875)
         XCTAssertEqual(params["batch_size"], 32)
         XCTAssertEqual(params["verbose"], 1)
+        XCTAssertEqual(params["world_size"], 1)
         // Names keep the order of the logs.
         let order = ["\"loss\"", "\"accuracy\"", "\"val_loss\"", "\"val_accuracy\"", "\"learning_rate\""]
             .map { text.range(of: $0)!.lowerBound }

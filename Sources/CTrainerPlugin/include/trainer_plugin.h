@@ -79,7 +79,7 @@ extern "C" {
 
 /* ABI version of this header. */
 #define TRAINER_ABI_MAJOR 1
-#define TRAINER_ABI_MINOR 1
+#define TRAINER_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define TRAINER_PLUGIN_ENTRY_SYMBOL "trainer_plugin_entry"
@@ -317,6 +317,24 @@ typedef struct trainer_checkpoint_ext {
     trainer_status_t (*remove)(const trainer_host_t *host, const char *dir, char *error,
                                size_t error_size);
 } trainer_checkpoint_ext_t;
+
+/* "trainer.distributed/1" (ABI 1.2): where this process stands in data-parallel training
+ * under `mpirun`. A run started without mpirun is rank 0 of 1. Under mpirun, every rank is a
+ * full trainer training on its shard of each epoch; by default a plugin is created on rank 0
+ * only, and a run lists the plugins created on every rank in `[plugins] every_rank`. Stopping
+ * and setting the learning rate are global: a stop asked on any rank stops every rank after
+ * the same batch, and rank 0's learning rate is every rank's. Epoch logs (on_epoch_end,
+ * on_train_end) are the whole job's, averaged over every rank's samples; batch logs and the
+ * test hooks' logs are this rank's. The struct is static in the host: valid until exit. */
+#define TRAINER_EXT_DISTRIBUTED "trainer.distributed/1"
+
+typedef struct trainer_distributed_ext {
+    uint32_t struct_size;
+    /* This process's rank, 0 ..< world_size; rank 0 writes the run's files. */
+    int64_t (*rank)(const trainer_host_t *host);
+    /* The number of processes training together (1 without mpirun). */
+    int64_t (*world_size)(const trainer_host_t *host);
+} trainer_distributed_ext_t;
 
 /* ------------------------------------------------------------------------------------------
  * Hooks: Keras's Callback methods. Each is nullable: the host calls only those that are set,

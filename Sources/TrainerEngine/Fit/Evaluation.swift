@@ -8,12 +8,15 @@ final class Evaluation {
     let metrics: [Metric]
     /// Loss then metrics: the running means, then the final values after `run`.
     let logs: Logs
+    /// The loss's running mean over the last run.
+    private(set) var lossMean = RunningMean()
     private let empty = Logs()
 
-    init(model: Sequential, dataset: Dataset, batchSize: Int) throws {
+    /// `shard`: this rank's part of the data set, under data-parallel training.
+    init(model: Sequential, dataset: Dataset, batchSize: Int, shard: Shard = .whole) throws {
         try model.checkData(dataset, role: "evaluation")
         self.model = model
-        source = BatchSource(dataset, batchSize: batchSize)
+        source = BatchSource(dataset, batchSize: batchSize, shard: shard)
         metrics = try model.resolveMetrics(for: dataset)
         logs = Logs(names: ["loss"] + metrics.map(\.name))
         model.reserve(batch: source.batchSize)
@@ -23,7 +26,7 @@ final class Evaluation {
     /// on_test_batch_begin(b, {}) and on_test_batch_end(b, running logs), on_test_end(logs).
     func run(callbacks: FitCallback?) throws {
         guard let loss = model.loss else { throw ModelError("evaluate: compile the model first") }
-        var lossMean = RunningMean()
+        lossMean = RunningMean()
         for m in metrics { m.reset() }
         loss.invalidTargets = 0
         try callbacks?.testBegin(logs: emptied(empty))
@@ -41,6 +44,13 @@ final class Evaluation {
             try callbacks?.testBatchEnd(step, logs: logs)
         }
         try callbacks?.testEnd(logs: logs)
+    }
+
+    /// Sums the last run's means across the ranks: `logs` then cover every rank's shard.
+    func combine(_ parallel: DataParallel) {
+        _ = parallel.combine(&lossMean, metrics)
+        logs.values[0] = asFloat32(lossMean.mean)
+        for i in 0..<metrics.count { logs.values[i + 1] = asFloat32(metrics[i].result) }
     }
 }
 

@@ -20,11 +20,17 @@ extension Sequential {
     /// are skipped (they ran before the interruption), and `initialProgress` (the running means
     /// `control.epochProgress` read then) continues the epoch's logs; without it they cover
     /// the remaining batches only.
+    ///
+    /// With a `communicator` of more than one rank, this is one rank of data-parallel training
+    /// (`DataParallel`): each rank trains on its `Shard` of every epoch's order (padded, so all
+    /// ranks take the same number of steps), validates on its shard of the validation data,
+    /// and averages gradients, decisions and epoch logs with the others. `batchSize` is per rank.
     @discardableResult
     public func fit(train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32,
                     shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0, initialStep: Int = 0,
                     initialProgress: EpochProgress? = nil,
-                    callbacks: FitCallback? = nil, control: TrainingControl? = nil) throws -> History {
+                    callbacks: FitCallback? = nil, control: TrainingControl? = nil,
+                    communicator: Communicator? = nil) throws -> History {
         let control = control ?? self.control
         guard let optimizer, let loss else { throw ModelError("fit: compile the model first") }
         guard batchSize > 0 else { throw ModelError("fit: batch size must be positive, got \(batchSize)") }
@@ -41,8 +47,19 @@ extension Sequential {
         control.stopRequested = false
 
         let metrics = try resolveMetrics(for: train)
-        let source = BatchSource(train, batchSize: batchSize)
-        let validator = try validation.map { try Evaluation(model: self, dataset: $0, batchSize: batchSize) }
+        let parallel = communicator.map { DataParallel(communicator: $0, model: self) }
+        let rank = parallel?.rank ?? 0, ranks = parallel?.ranks ?? 1
+        let source = BatchSource(train, batchSize: batchSize, shard: Shard(rank: rank, ranks: ranks, padded: true))
+        let validator = try validation.map {
+            try Evaluation(model: self, dataset: $0, batchSize: batchSize, shard: Shard(rank: rank, ranks: ranks, padded: false))
+        }
+        try parallel?.broadcastState(of: self)
+        // Each rank draws its own dropout masks.
+        let layerSeed = rank == 0 ? seed : seed ^ (UInt64(rank) &* 0xD6E8_FEB8_6659_FD93)
+        // The metrics' means before a step, put back when no rank takes that step.
+        let savedMeans = UnsafeMutablePointer<RunningMean>.allocate(capacity: max(metrics.count, 1))
+        savedMeans.initialize(repeating: RunningMean(), count: max(metrics.count, 1))
+        defer { savedMeans.deallocate() }
 
         let empty = Logs()
         let batchLogs = Logs(names: ["loss"] + metrics.map(\.name))
@@ -74,12 +91,31 @@ extension Sequential {
                 lossMean = initialProgress.loss
                 for (metric, mean) in zip(metrics, initialProgress.metrics) { metric.mean = mean }
             }
+            // Data-parallel: a rank asked to stop (or interrupted) after a batch tells the others
+            // at the next step's sum instead of computing it.
+            var stopAsked = false, interruptAsked = false
             for step in firstStep..<source.steps {
-                reseedLayers(seed: seed, epoch: epoch, step: step)
-                try callbacks?.trainBatchBegin(step, logs: emptied(empty))
-                let n = source.load(step: step)
-                let value = trainStep(input: source.features.pointer, target: source.targets.pointer,
-                                      batch: n, metrics: metrics)
+                var n = 0, value = 0.0
+                if !stopAsked && !interruptAsked {
+                    reseedLayers(seed: layerSeed, epoch: epoch, step: step)
+                    try callbacks?.trainBatchBegin(step, logs: emptied(empty))
+                    n = source.load(step: step)
+                    if parallel != nil { for i in 0..<metrics.count { savedMeans[i] = metrics[i].mean } }
+                    value = gradientStep(input: source.features.pointer, target: source.targets.pointer,
+                                         batch: n, metrics: metrics)
+                }
+                if let parallel, !parallel.averageGradients(optimizer: optimizer, stop: stopAsked, interrupt: interruptAsked) {
+                    // A rank stopped after the previous batch: this one is not taken anywhere.
+                    for i in 0..<metrics.count { metrics[i].mean = savedMeans[i] }
+                    if parallel.interrupted {
+                        throw FitInterrupted(epoch: epoch, batch: step - 1,
+                                             progress: EpochProgress(loss: lossMean, metrics: metrics.map(\.mean)))
+                    }
+                    control.stopRequested = true
+                    stopAsked = false
+                    break
+                }
+                optimizer.step()
                 if loss.invalidTargets > 0 {
                     throw ModelError("fit: \(loss.invalidTargets) training target(s) in batch \(step) of epoch \(epoch) are not valid for \(loss.name) (a class index outside 0..<\(outputShape.last ?? 1)?)")
                 }
@@ -87,17 +123,40 @@ extension Sequential {
                 batchLogs.values[0] = asFloat32(lossMean.mean)
                 for i in 0..<metrics.count { batchLogs.values[i + 1] = asFloat32(metrics[i].result) }
                 try callbacks?.trainBatchEnd(step, logs: batchLogs)
+                let interrupted = control.isInterrupted?() ?? false
+                if parallel != nil {
+                    // Told to the others at the next step's sum, or at the epoch's end.
+                    stopAsked = control.stopRequested
+                    interruptAsked = interrupted
+                    continue
+                }
                 if control.stopRequested { break }
-                if let isInterrupted = control.isInterrupted, isInterrupted() {
+                if interrupted {
                     throw FitInterrupted(epoch: epoch, batch: step,
                                          progress: EpochProgress(loss: lossMean, metrics: metrics.map(\.mean)))
                 }
+            }
+            if let parallel {
+                // Every rank's epoch: the sums behind the means, and whether any rank asked to
+                // stop or was interrupted after the last batch.
+                let localLoss = lossMean
+                for i in 0..<metrics.count { savedMeans[i] = metrics[i].mean }
+                let flags = parallel.combine(&lossMean, metrics, stop: control.stopRequested || stopAsked,
+                                             interrupt: interruptAsked)
+                if flags.interrupt {
+                    let local = (0..<metrics.count).map { savedMeans[$0] }
+                    throw FitInterrupted(epoch: epoch, batch: source.steps - 1,
+                                         progress: EpochProgress(loss: localLoss, metrics: local))
+                }
+                if flags.stop { control.stopRequested = true }
+                parallel.averageNonTrainable()
             }
 
             epochLogs.values[0] = asFloat32(lossMean.mean)
             for i in 0..<metrics.count { epochLogs.values[i + 1] = asFloat32(metrics[i].result) }
             if let validator {
                 try validator.run(callbacks: callbacks)
+                if let parallel { validator.combine(parallel) }
                 for i in 0..<validator.logs.count {
                     epochLogs.values[batchLogs.count + i] = validator.logs.values[i]
                 }
@@ -106,6 +165,7 @@ extension Sequential {
             try callbacks?.epochEnd(epoch, logs: epochLogs)
             history.record(epoch: epoch, logs: epochLogs)
             ranEpoch = true
+            if let parallel, parallel.any(control.stopRequested) { control.stopRequested = true }
             if control.stopRequested { break }
         }
         try callbacks?.trainEnd(logs: ranEpoch ? epochLogs : emptied(empty))

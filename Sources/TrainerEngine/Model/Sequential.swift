@@ -161,7 +161,18 @@ public final class Sequential {
     /// `metrics` with the predictions made before the update.
     public func trainStep(input: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
                           metrics: [Metric] = []) -> Double {
-        guard let loss, let optimizer else { preconditionFailure("trainStep: model not compiled") }
+        guard let optimizer else { preconditionFailure("trainStep: model not compiled") }
+        let value = gradientStep(input: input, target: target, batch: batch, metrics: metrics)
+        optimizer.step()
+        return value
+    }
+
+    /// A training step without the optimizer's update: forward, loss, metrics, backward, every
+    /// trainable weight's gradient filled (data-parallel training averages them before the
+    /// update). Returns the batch's mean loss.
+    func gradientStep(input: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int,
+                      metrics: [Metric]) -> Double {
+        guard let loss else { preconditionFailure("trainStep: model not compiled") }
         let out = forward(input, batch: batch, training: true)
         let shape = outputShape
         let value = loss.compute(prediction: out, logits: lossLogits, target: target, batch: batch,
@@ -171,7 +182,6 @@ public final class Sequential {
             metrics[i].update(prediction: out, target: target, batch: batch, outputShape: shape)
         }
         backward(batch: batch)
-        optimizer.step()
         return value
     }
 

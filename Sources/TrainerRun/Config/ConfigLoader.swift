@@ -74,7 +74,10 @@ public enum ConfigLoader {
         }
         if let model = try top.table("model") { config.model = try readModel(model) }
         if let data = try top.table("data") { config.data = try readData(data) }
-        if let plugins = try top.table("plugins") { config.plugins = try PluginsSection.read(plugins) }
+        if let plugins = try top.table("plugins") {
+            config.plugins = try PluginsSection.read(plugins)
+            config.everyRank = try plugins.strings("every_rank") ?? []
+        }
         if let hashes = try top.table(PluginHashesSection.tableName) { config.pluginSHA256 = try PluginHashesSection.read(hashes) }
         try top.rejectUnknownKeys(known: topLevelKeys)
         return config

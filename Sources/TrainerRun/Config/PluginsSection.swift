@@ -8,6 +8,8 @@ import TrainerHost
 ///     [plugins.StopAtAccuracy]
 ///     threshold = 0.9
 ///
+///     every_rank = ["MyMetricsPlugin"]   # under mpirun: created on every rank, not rank 0 only
+///
 /// Without `enabled`, a run uses Keras's defaults (ProgbarLogger, History). A parameter table
 /// of a plugin that is not enabled is kept for when it is enabled again.
 ///
@@ -21,7 +23,7 @@ public enum PluginsSection {
     static func read(_ table: ConfigReader) throws -> [PluginSettings] {
         let enabled = try table.strings("enabled")
         var parameters: [String: PluginSettings] = [:]
-        for name in table.values.keys.sorted() where name != "enabled" {
+        for name in table.values.keys.sorted() where name != "enabled" && name != "every_rank" {
             guard let settingsTable = try table.table(name) else { continue }
             parameters[name.lowercased()] = try settings(name, settingsTable)
         }

@@ -22,6 +22,9 @@ public struct RunConfig: Sendable {
     public var initialWeights: String?
     /// The plugins to run, in order, with their settings.
     public var plugins: [PluginSettings] = RunConfig.defaultPlugins
+    /// Under mpirun, the plugins created on every rank (`[plugins] every_rank`); the others
+    /// run on rank 0 only.
+    public var everyRank: [String] = []
     /// The SHA-256 of plugin files as `trainer plugins enable` approved them, by lowercased
     /// id (`[plugin_sha256]`).
     public var pluginSHA256: [String: String] = [:]
