@@ -24,7 +24,7 @@ macro_rules! trainer_offset_of {
 }
 
 pub const TRAINER_ABI_MAJOR: u32 = 1;
-pub const TRAINER_ABI_MINOR: u32 = 1;
+pub const TRAINER_ABI_MINOR: u32 = 2;
 pub const TRAINER_PLUGIN_ENTRY_SYMBOL: &str = "trainer_plugin_entry";
 
 pub type trainer_status_t = i32;
@@ -224,6 +224,18 @@ pub struct trainer_checkpoint_ext_t {
             error_size: usize,
         ) -> trainer_status_t,
     >,
+}
+
+/// "trainer.distributed/1" (ABI 1.2): this process's rank and the number of processes training
+/// together under `mpirun` (rank 0 of 1 without it).
+pub const TRAINER_EXT_DISTRIBUTED: &str = "trainer.distributed/1";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct trainer_distributed_ext_t {
+    pub struct_size: u32,
+    pub rank: Option<unsafe extern "C" fn(host: *const trainer_host_t) -> i64>,
+    pub world_size: Option<unsafe extern "C" fn(host: *const trainer_host_t) -> i64>,
 }
 
 /* ---- Hooks ---- */

@@ -89,6 +89,10 @@ int main(void) {
     FIELD(trainer_checkpoint_ext_t, save);
     FIELD(trainer_checkpoint_ext_t, resume);
     FIELD(trainer_checkpoint_ext_t, remove);
+    SIZE(trainer_distributed_ext_t);
+    FIELD(trainer_distributed_ext_t, struct_size);
+    FIELD(trainer_distributed_ext_t, rank);
+    FIELD(trainer_distributed_ext_t, world_size);
     SIZE(trainer_hooks_t);
     FIELD(trainer_hooks_t, struct_size);
     FIELD(trainer_hooks_t, on_train_begin);

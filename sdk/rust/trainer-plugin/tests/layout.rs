@@ -94,6 +94,10 @@ fn rust_layout() -> BTreeMap<String, String> {
     lines.insert("trainer_checkpoint_ext_t.save".to_string(), format!("{} {}", offset_of!(trainer_checkpoint_ext_t, save), size_of_field(|v: &trainer_checkpoint_ext_t| &v.save)));
     lines.insert("trainer_checkpoint_ext_t.resume".to_string(), format!("{} {}", offset_of!(trainer_checkpoint_ext_t, resume), size_of_field(|v: &trainer_checkpoint_ext_t| &v.resume)));
     lines.insert("trainer_checkpoint_ext_t.remove".to_string(), format!("{} {}", offset_of!(trainer_checkpoint_ext_t, remove), size_of_field(|v: &trainer_checkpoint_ext_t| &v.remove)));
+    lines.insert("trainer_distributed_ext_t".to_string(), format!("size {} align {}", size_of::<trainer_distributed_ext_t>(), align_of::<trainer_distributed_ext_t>()));
+    lines.insert("trainer_distributed_ext_t.struct_size".to_string(), format!("{} {}", offset_of!(trainer_distributed_ext_t, struct_size), size_of_field(|v: &trainer_distributed_ext_t| &v.struct_size)));
+    lines.insert("trainer_distributed_ext_t.rank".to_string(), format!("{} {}", offset_of!(trainer_distributed_ext_t, rank), size_of_field(|v: &trainer_distributed_ext_t| &v.rank)));
+    lines.insert("trainer_distributed_ext_t.world_size".to_string(), format!("{} {}", offset_of!(trainer_distributed_ext_t, world_size), size_of_field(|v: &trainer_distributed_ext_t| &v.world_size)));
     lines.insert("trainer_hooks_t".to_string(), format!("size {} align {}", size_of::<trainer_hooks_t>(), align_of::<trainer_hooks_t>()));
     lines.insert("trainer_hooks_t.struct_size".to_string(), format!("{} {}", offset_of!(trainer_hooks_t, struct_size), size_of_field(|v: &trainer_hooks_t| &v.struct_size)));
     lines.insert("trainer_hooks_t.on_train_begin".to_string(), format!("{} {}", offset_of!(trainer_hooks_t, on_train_begin), size_of_field(|v: &trainer_hooks_t| &v.on_train_begin)));
