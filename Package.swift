@@ -33,6 +33,7 @@ let plugins = [
     swiftPlugin("TerminateOnNaN"),
     swiftPlugin("Timer"),
     swiftPlugin("BackupAndRestore"),
+    swiftPlugin("LearningCurves"),
     (.library(name: "RemoteMonitor", type: .dynamic, targets: ["RemoteMonitor"]),
      .target(name: "RemoteMonitor", dependencies: ["TrainerPluginSDK", "TrainerExpression"],
              path: "Plugins/RemoteMonitor")),

@@ -26,6 +26,24 @@ import TrainerPluginSDK
 /// whose direction is unknown is refused when the plugin is created. Comparisons are made in
 /// float32, as Keras's `ops.less`/`ops.greater` make them.
 ///
+/// PyTorch Lightning's options (`lightning/pytorch/callbacks/early_stopping.py`), all off by
+/// default so that the plugin decides exactly as Keras's callback does. When set, they are
+/// checked in Lightning's order after the monitored value is read (and past `start_from_epoch`),
+/// before the patience rule; the first that holds stops training at once (at any epoch, 0
+/// included) and logs why at info level:
+///
+/// - `check_finite`: the value is NaN or infinite ("val_loss = nan is not finite");
+/// - `stopping_threshold`: the value is better than the threshold in the monitor's direction
+///   ("val_loss = 0.1 < stopping_threshold 0.2");
+/// - `divergence_threshold`: the value is worse than the threshold
+///   ("val_loss = 3.5 > divergence_threshold 3.0");
+/// - `strict`: an epoch whose logs lack the monitored value fails the run with an error naming
+///   the key and the keys there are, instead of Keras's warning.
+///
+/// Thresholds are compared in float32 with the monitor's strict comparison, as Lightning's
+/// `monitor_op` is `torch.lt`/`torch.gt`; a stop by one of them reports `stopped_epoch` as
+/// the patience rule does.
+///
 /// The saved state (version 1) holds the counters, the best value and, with
 /// `restore_best_weights`, the best epoch's weights themselves (a host snapshot lives in memory
 /// only), so a resumed run still restores them at its end.
@@ -50,6 +68,14 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
               help: "restore the weights of the best epoch at the end of training (even when it did not stop)"),
         .int("start_from_epoch", default: 0,
              help: "epochs to wait before starting to monitor improvement (warm-up)", min: 0),
+        .bool("check_finite", default: false,
+              help: "stop as soon as the monitored quantity is NaN or infinite (Lightning)"),
+        .double("stopping_threshold", default: nil,
+                help: "stop as soon as the monitored quantity is better than this value (Lightning; none: off)"),
+        .double("divergence_threshold", default: nil,
+                help: "stop as soon as the monitored quantity is worse than this value (Lightning; none: off)"),
+        .bool("strict", default: false,
+              help: "fail the run when the monitored quantity is missing from an epoch's logs, instead of warning (Lightning)"),
     ]
 
     private let host: Host
@@ -59,6 +85,10 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
     private let baseline: Double?
     private let restoreBestWeights: Bool
     private let startFromEpoch: Int
+    private let checkFinite: Bool
+    private let stoppingThreshold: Double?
+    private let divergenceThreshold: Double?
+    private let strict: Bool
     private let runDirectory: String
 
     // Keras's attributes.
@@ -86,6 +116,15 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         baseline = try parameters.optionalDouble("baseline")
         restoreBestWeights = try parameters.bool("restore_best_weights")
         startFromEpoch = try parameters.int("start_from_epoch")
+        checkFinite = try parameters.bool("check_finite")
+        stoppingThreshold = try parameters.optionalDouble("stopping_threshold")
+        divergenceThreshold = try parameters.optionalDouble("divergence_threshold")
+        strict = try parameters.bool("strict")
+        for (key, value) in [("stopping_threshold", stoppingThreshold), ("divergence_threshold", divergenceThreshold)] {
+            if let value, !value.isFinite {
+                throw PluginError("EarlyStopping \(key) must be a finite number, not \(value)")
+            }
+        }
         runDirectory = (try? host.runParameters.runDirectory) ?? ""
     }
 
@@ -107,11 +146,23 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
     public func onEpochEnd(epoch: Int, logs: Logs) throws {
         guard let current = logs[monitor.name] else {
             let available = logs.names.joined(separator: ",")
+            if strict {
+                throw PluginError("EarlyStopping (strict) could not find the monitored key `\(monitor.name)` "
+                                  + "in the logs of epoch \(epoch + 1); available keys are: \(available)")
+            }
             warnings.warn("Early stopping conditioned on metric `\(monitor.name)` which is not available. "
                           + "Available metrics are: \(available)", through: host)
             return
         }
         guard epoch >= startFromEpoch else { return }
+
+        if let reason = thresholdStopReason(current) {
+            host.log(.info, reason)
+            stoppedEpoch = epoch
+            host.stopTraining()
+            host.report("stopped_epoch", Double(epoch))
+            return
+        }
 
         var snapshotTakenNow = false
         if restoreBestWeights && bestWeights == nil {
@@ -156,6 +207,33 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
             try host.restoreWeights(bestWeights)
         }
         host.report("best_epoch", Double(bestEpoch))
+    }
+
+    // MARK: - Lightning's thresholds
+
+    /// Why `current` stops training at once, checked in Lightning's order (finite, stopping
+    /// threshold, divergence threshold), or nil.
+    private func thresholdStopReason(_ current: Double) -> String? {
+        let better = monitor.direction == .minimize ? "<" : ">"
+        let worse = monitor.direction == .minimize ? ">" : "<"
+        if checkFinite && !current.isFinite {
+            return "\(monitor.name) = \(current) is not finite; stopping (check_finite)"
+        }
+        if let threshold = stoppingThreshold, isBeyond(current, threshold, better: true) {
+            return "\(monitor.name) = \(current) \(better) stopping_threshold \(threshold); stopping"
+        }
+        if let threshold = divergenceThreshold, isBeyond(current, threshold, better: false) {
+            return "\(monitor.name) = \(current) \(worse) divergence_threshold \(threshold); stopping"
+        }
+        return nil
+    }
+
+    /// Whether `value` is strictly better (or, `better` false, strictly worse) than `threshold`
+    /// in the monitor's direction, compared in float32. NaN is neither.
+    private func isBeyond(_ value: Double, _ threshold: Double, better: Bool) -> Bool {
+        let (v, t) = (Float(value), Float(threshold))
+        let lower = monitor.direction == .minimize ? better : !better
+        return lower ? v < t : v > t
     }
 
     // MARK: - Best weights

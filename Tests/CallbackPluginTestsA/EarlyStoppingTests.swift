@@ -54,7 +54,18 @@ final class EarlyStoppingTests: XCTestCase {
             SpecSummary("baseline", doubleType, "none"),
             SpecSummary("restore_best_weights", boolType, "false"),
             SpecSummary("start_from_epoch", intType, "0"),
+            SpecSummary("check_finite", boolType, "false"),
+            SpecSummary("stopping_threshold", doubleType, "none"),
+            SpecSummary("divergence_threshold", doubleType, "none"),
+            SpecSummary("strict", boolType, "false"),
         ])
+        for name in ["stopping_threshold", "divergence_threshold"] {
+            let spec = plugin.specs.first { string($0.name) == name }!
+            XCTAssertNotEqual(spec.flags & TRAINER_PARAM_NULLABLE, 0, name)
+        }
+        for spec in plugin.specs {
+            XCTAssertFalse(string(spec.help).isEmpty, "\(string(spec.name)) has help text")
+        }
         let baseline = plugin.specs.first { string($0.name) == "baseline" }!
         XCTAssertNotEqual(baseline.flags & TRAINER_PARAM_NULLABLE, 0)
         let mode = plugin.specs.first { string($0.name) == "mode" }!
@@ -260,5 +271,120 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertEqual(other.loadState(state), statusError)
         XCTAssertTrue(otherHost.errors.contains { $0.contains("monitors 'val_loss'") }, "\(otherHost.errors)")
         XCTAssertEqual(es.loadState(state), statusOK, "the intact state still loads")
+    }
+
+    // MARK: - Lightning's options
+
+    func testCheckFiniteStopsAtOnceOnNaNOrInfinityAndSaysWhy() throws {
+        for bad in [Double.nan, .infinity, -.infinity] {
+            let host = makeHost()
+            let es = try plugin.createInstance(host: host, ["patience": .int(10), "check_finite": .bool(true)]).get()
+            defer { es.destroy() }
+            XCTAssertEqual(es.trainBegin(), statusOK)
+            XCTAssertEqual(train(es, host, [0.9, 0.8, bad, 0.5]), 2, "\(bad)")
+            XCTAssertEqual(host.reports["stopped_epoch"], 2)
+            XCTAssertEqual(host.info, ["val_loss = \(bad) is not finite; stopping (check_finite)"])
+        }
+    }
+
+    func testWithoutCheckFiniteNaNCountsAsNoImprovementAsInKeras() throws {
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(2)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(train(es, host, [0.9, .nan, .nan, 0.1]), 2, "patience, not check_finite, stops")
+        XCTAssertTrue(host.info.isEmpty, "\(host.info)")
+    }
+
+    func testStoppingThresholdStopsAsSoonAsTheValueIsBetter() throws {
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(10), "stopping_threshold": .double(0.2)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(train(es, host, [0.9, 0.2, 0.1, 0.05]), 2, "0.2 is not better than 0.2; 0.1 is")
+        XCTAssertEqual(host.info, ["val_loss = 0.1 < stopping_threshold 0.2; stopping"])
+        XCTAssertEqual(host.reports["stopped_epoch"], 2)
+    }
+
+    func testThresholdsFollowTheMonitorsDirection() throws {
+        // val_accuracy is maximized: better is greater, worse is smaller.
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["monitor": .string("val_accuracy"),
+                                                        "stopping_threshold": .double(0.9)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(es.epochEnd(0, [("val_accuracy", 0.5)]), statusOK)
+        XCTAssertEqual(host.stopRequests, 0)
+        XCTAssertEqual(es.epochEnd(1, [("val_accuracy", 0.95)]), statusOK)
+        XCTAssertEqual(host.stopRequests, 1)
+        XCTAssertEqual(host.info, ["val_accuracy = 0.95 > stopping_threshold 0.9; stopping"])
+
+        let host2 = makeHost()
+        let diverging = try plugin.createInstance(host: host2, ["monitor": .string("val_accuracy"),
+                                                                "divergence_threshold": .double(0.3)]).get()
+        defer { diverging.destroy() }
+        XCTAssertEqual(diverging.trainBegin(), statusOK)
+        XCTAssertEqual(diverging.epochEnd(0, [("val_accuracy", 0.3)]), statusOK)
+        XCTAssertEqual(host2.stopRequests, 0, "0.3 is not worse than 0.3")
+        XCTAssertEqual(diverging.epochEnd(1, [("val_accuracy", 0.25)]), statusOK)
+        XCTAssertEqual(host2.stopRequests, 1)
+        XCTAssertEqual(host2.info, ["val_accuracy = 0.25 < divergence_threshold 0.3; stopping"])
+    }
+
+    func testDivergenceThresholdStopsAtOnceEvenAtTheFirstEpoch() throws {
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["patience": .int(10), "divergence_threshold": .double(3)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(train(es, host, [3.5, 0.1]), 0)
+        XCTAssertEqual(host.info, ["val_loss = 3.5 > divergence_threshold 3.0; stopping"])
+        XCTAssertEqual(host.reports["stopped_epoch"], 0)
+    }
+
+    func testChecksRunInLightningsOrder() throws {
+        // A value that meets several conditions stops for the first of them: finite, then the
+        // stopping threshold, then divergence.
+        let host = makeHost()
+        let both = try plugin.createInstance(host: host, ["mode": .string("max"), "stopping_threshold": .double(1),
+                                                          "divergence_threshold": .double(2)]).get()
+        defer { both.destroy() }
+        XCTAssertEqual(both.trainBegin(), statusOK)
+        XCTAssertEqual(both.epochEnd(0, logs(1.5)), statusOK)
+        XCTAssertEqual(host.info, ["val_loss = 1.5 > stopping_threshold 1.0; stopping"])
+
+        let host2 = makeHost()
+        let finiteFirst = try plugin.createInstance(host: host2, ["check_finite": .bool(true),
+                                                                  "divergence_threshold": .double(2)]).get()
+        defer { finiteFirst.destroy() }
+        XCTAssertEqual(finiteFirst.trainBegin(), statusOK)
+        XCTAssertEqual(finiteFirst.epochEnd(0, logs(.infinity)), statusOK)
+        XCTAssertEqual(host2.info, ["val_loss = inf is not finite; stopping (check_finite)"])
+    }
+
+    func testThresholdsWaitForStartFromEpoch() throws {
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["start_from_epoch": .int(2), "patience": .int(10),
+                                                        "stopping_threshold": .double(0.5)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(train(es, host, [0.1, 0.1, 0.1]), 2)
+    }
+
+    func testNonFiniteThresholdIsRefusedNamingTheKey() {
+        let host = makeHost()
+        XCTAssertThrowsError(try plugin.createInstance(host: host, ["stopping_threshold": .double(.nan)]).get()) { error in
+            XCTAssertTrue("\(error)".contains("stopping_threshold"), "\(error)")
+        }
+    }
+
+    func testStrictFailsTheEpochNamingTheMissingKey() throws {
+        let host = makeHost()
+        let es = try plugin.createInstance(host: host, ["strict": .bool(true)]).get()
+        defer { es.destroy() }
+        XCTAssertEqual(es.trainBegin(), statusOK)
+        XCTAssertEqual(es.epochEnd(0, logs(0.5)), statusOK)
+        XCTAssertEqual(es.epochEnd(1, [("loss", 0.5), ("accuracy", 0.8)]), statusError)
+        XCTAssertTrue(host.errors.contains { $0.contains("`val_loss`") && $0.contains("loss,accuracy") }, "\(host.errors)")
+        XCTAssertTrue(host.warnings.isEmpty, "an error, not Keras's warning")
     }
 }

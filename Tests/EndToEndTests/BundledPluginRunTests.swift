@@ -40,6 +40,42 @@ final class BundledPluginRunTests: EndToEndTestCase {
         XCTAssertTrue(result.output.contains("Epoch 2: early stopping"), result.output)
     }
 
+    /// Lightning's options: a stopping threshold every loss beats stops after the first epoch
+    /// and says why; strict with a key the logs never have fails the run naming the key.
+    func testEarlyStoppingLightningThresholdAndStrict() throws {
+        let result = try train(epochs: 5, "--plugin", "EarlyStopping", "--set", "monitor=loss",
+                               "--set", "stopping_threshold=1000", "--set", "patience=10")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(try history().epochs, [0])
+        XCTAssertEqual(try report()["EarlyStopping"]?["stopped_epoch"], 0)
+        XCTAssertTrue(result.output.contains("< stopping_threshold 1000.0; stopping"), result.output)
+
+        let strict = try train(epochs: 2, "--plugin", "EarlyStopping", "--set", "monitor=val_nothing",
+                               "--set", "mode=min", "--set", "strict=true")
+        XCTAssertEqual(strict.status, 1, strict.output)
+        XCTAssertTrue(strict.stderr.contains("EarlyStopping"), strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("`val_nothing`"), strict.stderr)
+    }
+
+    /// LearningCurves draws the run's epochs into curves.svg in the run directory: one training
+    /// and one validation curve each for loss and accuracy, a point per epoch.
+    func testLearningCurvesWritesTheSVGIntoTheRunDirectory() throws {
+        let result = try train(epochs: 3, "--plugin", "LearningCurves")
+        XCTAssertEqual(result.status, 0, result.output)
+        let path = directory.appendingPathComponent("run/curves.svg").path
+        let svg = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        XCTAssertTrue(svg.hasPrefix("<?xml"), svg)
+        XCTAssertTrue(svg.hasSuffix("</svg>\n"), "a whole file")
+        // Each curve: its class and how many points it has (the axes are a polyline too).
+        let curves = svg.components(separatedBy: "<polyline class=\"").dropFirst().map { element in
+            let points = element.components(separatedBy: " points=\"")[1].prefix { $0 != "\"" }
+            return "\(element.prefix { $0 != "\"" }) \(points.split(separator: " ").count)"
+        }.filter { !$0.hasPrefix("axes") }
+        XCTAssertEqual(curves, ["training 3", "validation 3", "training 3", "validation 3"], svg)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("run").path)
+            .contains { $0.contains(".tmp") }, "no temporary file left")
+    }
+
     func testReduceLROnPlateauHalvesTheRate() throws {
         let result = try train(epochs: 4, "--plugin", "ReduceLROnPlateau", "--set", "monitor=loss", "--set", "min_delta=10",
                                "--set", "patience=0", "--set", "factor=0.5")
