@@ -180,5 +180,13 @@ final class ModelCommandsTests: EndToEndTestCase {
         XCTAssertEqual(stopped.status, 0, stopped.output)
         XCTAssertTrue(stopped.stdout.contains("EarlyStopping(patience=2) would have stopped at epoch 4 of 5, best epoch 2"),
                       stopped.stdout)
+        // History writes a NaN loss as null; replay reads it back as NaN, which check_finite stops on.
+        _ = try write("""
+            {"epochs": [0, 1, 2], "history": {"loss": [0.9, null, 0.7]}, "params": {"epochs": 3, "steps": 10}}
+            """, to: "nan.json")
+        let nan = try trainer("replay", "nan.json", "--plugin", "EarlyStopping", "--set", "monitor=loss", "--set", "check_finite=true")
+        XCTAssertEqual(nan.status, 0, nan.output)
+        XCTAssertFalse(nan.output.contains("is not a number"), nan.output)
+        XCTAssertTrue(nan.stdout.contains("would have stopped at epoch 2 of 3"), nan.stdout)
     }
 }

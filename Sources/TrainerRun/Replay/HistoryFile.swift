@@ -29,6 +29,8 @@ struct HistoryFile {
         for (name, series) in history {
             guard case .array(let items) = series else { throw UsageProblem("\(path): history.\(name) is not a list") }
             columns[name] = try items.enumerated().map { i, item in
+                // History writes a NaN or infinite value as null (JSON has neither); it comes back as NaN.
+                if case .null = item { return .nan }
                 guard let v = item.logValue else { throw UsageProblem("\(path): history.\(name)[\(i)] is not a number") }
                 return v
             }
