@@ -77,38 +77,13 @@ public final class History: TrainerCallback, OnEpochEnd, OnTrainEnd, StatefulCal
 
     public func saveState() throws -> [UInt8] {
         var writer = StateWriter(version: Self.stateVersion)
-        writer.write(epochs.count)
-        for epoch in epochs { writer.write(epoch) }
-        writer.write(names.count)
-        for name in names {
-            writer.write(name)
-            for value in series[name]! {
-                writer.write(value != nil)
-                writer.write(value ?? 0)
-            }
-        }
+        writer.write(epochs: epochs, names: names, series: series)
         return writer.bytes
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
         var reader = try StateReader(bytes, version: Self.stateVersion)
-        let count = try reader.readInt()
-        guard count >= 0, count <= bytes.count / 8 else { throw PluginError("saved state is damaged") }
-        let epochs = try (0..<count).map { _ in try reader.readInt() }
-        let nameCount = try reader.readInt()
-        guard nameCount >= 0, nameCount <= bytes.count / 8 else { throw PluginError("saved state is damaged") }
-        var names: [String] = []
-        var series: [String: [Double?]] = [:]
-        for _ in 0..<nameCount {
-            let name = try reader.readString()
-            var values: [Double?] = []
-            for _ in 0..<count {
-                let present = try reader.readBool()
-                let value = try reader.readDouble()
-                values.append(present ? value : nil)
-            }
-            if series.updateValue(values, forKey: name) == nil { names.append(name) }
-        }
+        let (epochs, names, series) = try reader.readEpochSeries()
         try reader.finish()
         (self.epochs, self.names, self.series) = (epochs, names, series)
     }

@@ -124,3 +124,49 @@ public struct StateReader: Sendable {
         PluginError("saved state is truncated or damaged")
     }
 }
+
+// MARK: - Values logged per epoch
+
+extension StateWriter {
+    /// Writes values logged per epoch (the epochs, then each name in order with one value per
+    /// epoch, nil for an epoch that did not log it), as History and LearningCurves keep them.
+    public mutating func write(epochs: [Int], names: [String], series: [String: [Double?]]) {
+        write(epochs.count)
+        for epoch in epochs { write(epoch) }
+        write(names.count)
+        for name in names {
+            write(name)
+            for index in epochs.indices {
+                let value = series[name].flatMap { index < $0.count ? $0[index] : nil }
+                write(value != nil)
+                write(value ?? 0)
+            }
+        }
+    }
+}
+
+extension StateReader {
+    /// Reads what `StateWriter.write(epochs:names:series:)` wrote; counts that could not fit in
+    /// the bytes are refused as damage, never allocated.
+    public mutating func readEpochSeries() throws -> (epochs: [Int], names: [String], series: [String: [Double?]]) {
+        let limit = bytes.count / 8
+        let count = try readInt()
+        guard count >= 0, count <= limit else { throw PluginError("saved state is damaged") }
+        let epochs = try (0..<count).map { _ in try readInt() }
+        let nameCount = try readInt()
+        guard nameCount >= 0, nameCount <= limit else { throw PluginError("saved state is damaged") }
+        var names: [String] = []
+        var series: [String: [Double?]] = [:]
+        for _ in 0..<nameCount {
+            let name = try readString()
+            var values: [Double?] = []
+            for _ in 0..<count {
+                let present = try readBool()
+                let value = try readDouble()
+                values.append(present ? value : nil)
+            }
+            if series.updateValue(values, forKey: name) == nil { names.append(name) }
+        }
+        return (epochs, names, series)
+    }
+}
