@@ -50,11 +50,7 @@ public enum ConfigLoader {
     }
 
     static let topLevelKeys = ["epochs", "batch_size", "seed", "shuffle", "verbose", "run_dir", "hook_timeout",
-<<<<<<< HEAD
-                               "model", "data", "plugins", PluginHashesSection.tableName]
-=======
-                               "initial_weights", "model", "data", "plugins"]
->>>>>>> numerics
+                               "initial_weights", "model", "data", "plugins", PluginHashesSection.tableName]
 
     static func read(_ top: ConfigReader) throws -> RunConfig {
         var config = RunConfig()
