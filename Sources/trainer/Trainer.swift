@@ -18,7 +18,7 @@ struct Trainer: ParsableCommand {
             """,
         version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      SystemCommand.self, ScanPluginsCommand.self])
+                      SystemCommand.self, ScanPluginsCommand.self, ValidateCheckCommand.self])
 }
 
 /// Options every command that loads plugins takes.
