@@ -2,8 +2,9 @@
  * for the validator's tests; with the default it passes every check.
  *
  *   none          behaves: counts epochs, saves the count as 8 bytes ("CNT" + count)
- *   bad_state     load_state trusts its bytes: anything but its own 8 bytes makes it read
- *                 through a pointer taken from them (SIGSEGV on empty or random bytes)
+ *   bad_state     load_state trusts its bytes: it refuses fewer than 8, but any other 8 or
+ *                 more that are not its own make it read through a pointer taken from them
+ *                 (SIGSEGV on random bytes)
  *   other_thread  on_epoch_end calls host->log from a thread it starts (and joins)
  *   prints        on_epoch_end prints to standard output with printf
  *   drifts        save_state after load_state writes a different count (a round trip that
@@ -69,10 +70,10 @@ static trainer_status_t load_state(void *instance, const void *bytes, size_t siz
     careless_t *self = instance;
     const unsigned char *b = bytes;
     if (size != 8 || memcmp(b, "CNT", 3) != 0) {
-        if (strcmp(self->flaw, "bad_state") == 0) {
-            /* Trusts the bytes: a "pointer" from them, or NULL when there are none. */
+        if (strcmp(self->flaw, "bad_state") == 0 && size >= 8) {
+            /* Trusts the bytes: a "pointer" from them. */
             volatile const int64_t *where = NULL;
-            if (size >= sizeof where) memcpy((void *)&where, b, sizeof where);
+            memcpy((void *)&where, b, sizeof where);
             self->epochs = *where;
             return TRAINER_STATUS_OK;
         }

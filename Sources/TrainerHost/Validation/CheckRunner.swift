@@ -60,9 +60,8 @@ struct CheckRunner {
             try everything(plugin)
             let others = HostCallThreads.stop().subtracting([hooks])
             guard others.isEmpty else {
-                throw Failure("the plugin called the host table from \(others.count) other thread(s) "
-                              + "(thread \(others.sorted().map(String.init).joined(separator: ", "))) than the one that called its hooks "
-                              + "(thread \(hooks)): host functions may be called only from inside a call the host made")
+                throw Failure("the plugin called the host table from \(others.count) thread(s) other than the one that "
+                              + "called its hooks: host functions may be called only from inside a call the host made, on its thread")
             }
             return (.pass, "every call of the host table came from the hooks' thread")
         case .stdout:

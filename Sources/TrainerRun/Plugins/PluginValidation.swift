@@ -30,7 +30,7 @@ public enum PluginValidation {
                 throw UsageProblem("\(target): no such file")
             }
             guard !isDirectory.boolValue else { throw UsageProblem("\(target): a directory, not a plugin file") }
-            return target.hasPrefix("/") ? target : manager.currentDirectoryPath + "/" + target
+            return ((target.hasPrefix("/") ? target : manager.currentDirectoryPath + "/" + target) as NSString).standardizingPath
         }
         let registry = PluginCommands.registry(pluginDirectories, allowInsecure: allowInsecure)
         guard let plugin = registry.plugin(id: target) else {
