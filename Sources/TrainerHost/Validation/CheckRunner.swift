@@ -44,8 +44,7 @@ struct CheckRunner {
         case .descriptor:
             return try describe(plugin)
         case .create:
-            let values = try defaults(plugin)
-            try withInstance(plugin, values, session(0), "create with the defaults") { _ in }
+            try withDefaultInstance(plugin, session(0)) { _ in }
             let given = settings.isEmpty ? "" : " (with " + settings.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
             return (.pass, "created with the defaults\(given) and destroyed")
         case .createEdgeCases:
