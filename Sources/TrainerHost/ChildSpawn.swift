@@ -8,9 +8,11 @@ import Foundation
 enum ChildSpawn {
     /// Starts `executable` with `arguments` (argv[0] excluded). `descriptors` maps descriptors
     /// of this process to the numbers the child gets them at (3, 4...). With
-    /// `outputToStandardError`, the child's standard output is this process's standard error.
+    /// `outputToStandardError`, the child's standard output is this process's standard error;
+    /// with `outputFiles`, its standard output and error go to those two files (created 0600).
     static func spawn(executable: String, arguments: [String], descriptors: [(Int32, Int32)],
-                      outputToStandardError: Bool) throws -> pid_t {
+                      outputToStandardError: Bool = false,
+                      outputFiles: (output: String, error: String)? = nil) throws -> pid_t {
         // A descriptor must not already be at its target (dup2 onto itself keeps close-on-exec).
         var moved: [Int32] = []
         defer { moved.forEach { close($0) } }
@@ -24,7 +26,12 @@ enum ChildSpawn {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        if outputToStandardError { posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO) }
+        if let outputFiles {
+            posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputFiles.output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, outputFiles.error, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else if outputToStandardError {
+            posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
+        }
         for (copy, (_, target)) in zip(moved, descriptors) {
             posix_spawn_file_actions_adddup2(&actions, copy, target)
         }

@@ -42,6 +42,7 @@ final class HostTable {
     static let hostVersion = UnsafePointer(strdup(TrainerVersion.current)!)
 
     private static func context(_ host: UnsafePointer<trainer_host_t>?) -> HostTable? {
+        HostCallThreads.note()
         guard let data = host?.pointee.host_data else { return nil }
         return Unmanaged<HostTable>.fromOpaque(data).takeUnretainedValue()
     }
@@ -186,6 +187,7 @@ final class HostTable {
             }
         },
         get_extension: { _, id in
+            HostCallThreads.note()
             guard let id else { return nil }
             switch String(cString: id) {
             case TRAINER_EXT_REPORT: return UnsafeRawPointer(reportExtension)

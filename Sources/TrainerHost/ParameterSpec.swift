@@ -116,6 +116,6 @@ public struct ParameterSpec: Codable, Equatable, Sendable {
     }
 
     private static func bound(_ value: Double, _ type: ParameterType) -> String {
-        type == .int ? String(Int64(value)) : ParameterValue.format(value)
+        type == .int ? (Int64(exactly: value).map(String.init) ?? ParameterValue.format(value)) : ParameterValue.format(value)
     }
 }

@@ -24,12 +24,12 @@ extension ParameterSpec {
         }
         switch coerced {
         case .int(let i):
-            if let problem = checkBounds(Double(i)) { return .failure(problem) }
+            if let problem = checkBounds(Double(i), shown: String(i)) { return .failure(problem) }
         case .double(let d):
             guard d.isFinite || (minimum == nil && maximum == nil) else {
                 return .failure(.init("\(name) must be a finite number, not \(value)"))
             }
-            if let problem = checkBounds(d) { return .failure(problem) }
+            if let problem = checkBounds(d, shown: ParameterValue.format(d)) { return .failure(problem) }
         case .string(let s):
             if !choices.isEmpty && !choices.contains(s) {
                 return .failure(.init("\(name) must be \(constraintText), not \"\(s)\""))
@@ -76,14 +76,11 @@ extension ParameterSpec {
 
     private var article: String { type == .int ? "an" : "a" }
 
-    private func checkBounds(_ d: Double) -> ParameterError? {
-        if let lo = minimum, d < lo { return .init("\(name) must be \(constraintText), not \(Self.show(d, type))") }
-        if let hi = maximum, d > hi { return .init("\(name) must be \(constraintText), not \(Self.show(d, type))") }
+    /// `shown` is the value as given: an int near Int64.max has no Int64 once a Double.
+    private func checkBounds(_ d: Double, shown: String) -> ParameterError? {
+        if let lo = minimum, d < lo { return .init("\(name) must be \(constraintText), not \(shown)") }
+        if let hi = maximum, d > hi { return .init("\(name) must be \(constraintText), not \(shown)") }
         return nil
-    }
-
-    private static func show(_ d: Double, _ type: ParameterType) -> String {
-        type == .int ? String(Int64(d)) : ParameterValue.format(d)
     }
 }
 

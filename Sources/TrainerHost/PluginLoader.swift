@@ -102,7 +102,8 @@ public enum PluginLoader {
         }
     }
 
-    private static func open(path: String, expectedParameterCount: Int?, stage: (ScanStage) -> Void)
+    /// Opens the file in this process (the scanner's, a validator's check's).
+    static func open(path: String, expectedParameterCount: Int?, stage: (ScanStage) -> Void)
         -> Result<LoadedPlugin, InvalidPlugin>
     {
         func invalid(_ reason: String, id: String? = nil) -> Result<LoadedPlugin, InvalidPlugin> {

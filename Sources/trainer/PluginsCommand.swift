@@ -4,8 +4,8 @@ import TrainerRun
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List, inspect, enable and disable callback plugins.",
-        subcommands: [List.self, Info.self, Enable.self, Disable.self, Install.self, New.self])
+        abstract: "List, inspect, enable, disable, validate, install and create callback plugins.",
+        subcommands: [List.self, Info.self, Enable.self, Disable.self, Validate.self, Install.self, New.self])
 
     struct ConfigOption: ParsableArguments {
         @Option(help: ArgumentHelp("The configuration file that records enabled plugins.", valueName: "FILE"))
@@ -83,6 +83,43 @@ struct PluginsCommand: ParsableCommand {
 
         func run() throws {
             print(try PluginCommands.disable(id: id, configPath: file.config))
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a plugin before users run it: each check in a child process, pass, fail or skip with the reason.",
+            discussion: """
+                Checks: scan, descriptor, create, create-edge-cases, fit, evaluate, predict, state, threads, stdout. \
+                A crash or a hang fails the check it happened in, naming the signal or the time limit. \
+                Exit status: 0 when every check passed (or was skipped), 1 when a check failed, 2 for bad usage \
+                or a file or id not found. Example: trainer plugins validate ModelCheckpoint --set filepath=best.safetensors
+                """)
+
+        @Argument(help: ArgumentHelp("A plugin file, or the id of a plugin found on the search path.", valueName: "PATH|ID"))
+        var target: String
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        @Option(help: "The seed of the random cases (printed in the report; the same seed repeats them).")
+        var seed: UInt64?
+
+        @Option(help: ArgumentHelp("Set a parameter the plugin needs (repeatable).", valueName: "key=value"))
+        var set: [String] = []
+
+        @Option(help: ArgumentHelp("Seconds each check may take (default 30).", valueName: "SECONDS"))
+        var timeout: Double?
+
+        @OptionGroup var search: PluginSearchOptions
+
+        func run() throws {
+            let settings = try UsageProblem.wrap { try set.map { try KeyValueText(parsing: $0) } }
+            let (output, passed) = try PluginValidation.validate(
+                target: target, settings: settings, seed: seed, json: json, timeout: timeout,
+                pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
+            print(output)
+            if !passed { throw ExitCode(1) }
         }
     }
 }

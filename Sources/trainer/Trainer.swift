@@ -19,7 +19,8 @@ struct Trainer: ParsableCommand {
             """,
         version: SystemReport.version,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PluginsCommand.self, ReplayCommand.self,
-                      SystemCommand.self, SDKCommand.self, ScanPluginsCommand.self, PluginHostCommand.self])
+                      SystemCommand.self, SDKCommand.self, ScanPluginsCommand.self, PluginHostCommand.self,
+                      ValidateCheckCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -37,6 +37,17 @@ final class ParameterValidationTests: XCTestCase {
         XCTAssertThrowsError(try patience.validate(.none).get())
     }
 
+    /// Int64.max is 2^63 once a Double, which no Int64 holds: the message shows the value given.
+    func testTheIntegerExtremesAreRefusedWithoutATrap() {
+        let verbose = ParameterSpec(name: "verbose", type: .int, defaultValue: .int(0), minimum: 0, maximum: 2)
+        XCTAssertThrowsError(try verbose.validate(.int(Int64.max)).get()) { error in
+            XCTAssertEqual("\(error)", "verbose must be in [0, 2], not 9223372036854775807")
+        }
+        XCTAssertThrowsError(try verbose.validate(.int(Int64.min)).get()) { error in
+            XCTAssertEqual("\(error)", "verbose must be in [0, 2], not -9223372036854775808")
+        }
+    }
+
     func testNoneOnlyForNullableParameters() {
         XCTAssertEqual(try baseline.validate(.none).get(), ParameterValue.none)
         XCTAssertEqual(try baseline.parse(text: "None").get(), ParameterValue.none)
