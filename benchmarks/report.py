@@ -129,8 +129,9 @@ def main():
         if sgemm:
             rate = sgemm[0] * args.cores
             bound = epoch_gflop(model) / rate
-            row(f"{label} sgemm bound / epoch time", fmt(100 * bound / te, 0) + "%",
-                [fmt(100 * bound / oe[f], 0) + "%" for f in frameworks])
+            def share_of(epoch):
+                return "–" if epoch != epoch else fmt(100 * bound / epoch, 0) + "%"
+            row(f"{label} sgemm bound / epoch time", share_of(te), [share_of(oe[f]) for f in frameworks])
     print()
     for model in models:
         sgemm = sgemm_rate(args.out, model)

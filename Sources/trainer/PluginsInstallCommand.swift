@@ -7,7 +7,8 @@ extension PluginsCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a plugin file and copy it (mode 0755) into ~/.local/share/trainer/plugins; enables nothing.",
             discussion: """
-                The file must scan as a valid plugin (in a child process, as every plugin file is). A file \
+                The file must scan as a valid plugin (in a child process, as every plugin file is) and pass \
+                every check of trainer plugins validate (--set gives the parameters it needs to run). A file \
                 already there that provides the same id, or has the same name, is replaced only with --force. \
                 Then: trainer plugins enable ID
                 """)
@@ -18,8 +19,12 @@ extension PluginsCommand {
         @Flag(help: "Replace an installed plugin with the same id or file name.")
         var force = false
 
+        @Option(help: ArgumentHelp("Set a parameter the plugin needs to pass validation (repeatable).", valueName: "key=value"))
+        var set: [String] = []
+
         func run() throws {
-            print(try PluginInstaller.install(file: file, force: force))
+            let settings = try UsageProblem.wrap { try set.map { try KeyValueText(parsing: $0) } }
+            print(try PluginInstaller.install(file: file, force: force, settings: settings))
         }
     }
 }

@@ -40,7 +40,7 @@ final class PluginValidateTests: EndToEndTestCase {
     static let bundled: [String: [String]] = [
         "TensorBoard": [], "ProgbarLogger": [], "History": [], "StopAtAccuracy": [], "EarlyStopping": [],
         "ReduceLROnPlateau": [], "TerminateOnNaN": [], "Timer": [], "RemoteMonitor": [], "LambdaCallback": [],
-        "CSVLogger": [],
+        "CSVLogger": [], "LearningCurves": [],
         "BackupAndRestore": ["backup_dir=backup"],
         "LearningRateScheduler": ["schedule=lr * 0.5"],
         "StopWhen": ["condition=loss < 0.01"],

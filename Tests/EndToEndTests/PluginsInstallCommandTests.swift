@@ -75,6 +75,22 @@ final class PluginsInstallCommandTests: EndToEndTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: userPlugins + "/libText.so"))
     }
 
+    /// A plugin that scans but fails the validator (Misbehave segfaults in on_epoch_end by
+    /// default) is not installed; the message names the check and how to see the whole report.
+    func testAPluginThatFailsValidationIsNotInstalled() throws {
+        let file = try fixture("misbehave", as: "Misbehave")
+        let refused = try trainer("plugins", "install", file)
+        XCTAssertEqual(refused.status, 2, refused.output)
+        XCTAssertTrue(refused.stderr.contains("cannot install \(file): it fails trainer plugins validate"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("fit: crashed: SIGSEGV"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: userPlugins + "/libMisbehave.so"))
+
+        // The same file, told not to misbehave, passes and is installed.
+        let calm = try trainer("plugins", "install", file, "--set", "action=none")
+        XCTAssertEqual(calm.status, 0, calm.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: userPlugins + "/libMisbehave.so"))
+    }
+
     func testAnotherFileWithTheSameIdIsReplacedOnlyWithForce() throws {
         let first = try fixture("duplicate", as: "DuplicateA")
         let second = try fixture("duplicate", as: "DuplicateB", defines: ["COPY_B"])

@@ -6,9 +6,11 @@ import TrainerHost
 /// plugins enable ID` does that, approving the installed file.
 public enum PluginInstaller {
     /// Installs `file` into `directory` (default: the user's plugin directory). Refuses a file
-    /// that is not a valid plugin (with the scan's reason), and a different plugin file with
-    /// the same id already in `directory` unless `force`. Returns what it did, for the user.
+    /// that is not a valid plugin (with the scan's reason) or fails `trainer plugins validate`
+    /// (run with `settings` for the parameters it needs), and a different plugin file with the
+    /// same id already in `directory` unless `force`. Returns what it did, for the user.
     public static func install(file: String, into directory: String? = nil, force: Bool = false,
+                               settings: [KeyValueText] = [],
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         guard let directory = directory ?? PluginSearchPath.userDirectory(environment: environment) else {
             throw UsageProblem("cannot install \(file): HOME is not set, so there is no ~/.local/share/trainer/plugins")
@@ -34,7 +36,7 @@ public enum PluginInstaller {
         } catch {
             throw UsageProblem("cannot install \(file): cannot read it (\(error.localizedDescription))")
         }
-        let plugin = try check(staged, shownAs: file)
+        let plugin = try check(staged, shownAs: file, settings: settings)
 
         try UsageProblem.wrap {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -77,16 +79,30 @@ public enum PluginInstaller {
         return lines.joined(separator: "\n")
     }
 
-    /// What a file must pass before it is installed: today, a scan in a child process (the
-    /// descriptor, its id, versions, struct sizes and schema, as for every plugin file). The
-    /// one place where a fuller conformance check (`trainer plugins validate`) belongs.
-    static func check(_ staged: String, shownAs file: String) throws -> PluginDescriptor {
+    /// What a file must pass before it is installed: a scan in a child process (the descriptor,
+    /// its id, versions, struct sizes and schema, as for every plugin file), then every check of
+    /// `trainer plugins validate`, each in a child process of its own.
+    static func check(_ staged: String, shownAs file: String, settings: [KeyValueText]) throws -> PluginDescriptor {
         var scanner = PluginScanner.standard()
         scanner.cacheLocation = nil
         let directory = (staged as NSString).deletingLastPathComponent
         let registry = PluginRegistry(searchPath: PluginSearchPath(directories: [directory]), scanner: scanner,
                                       rescan: true)
-        if let plugin = registry.plugins.first { return plugin.descriptor }
+        if let plugin = registry.plugins.first {
+            let report = try UsageProblem.wrap {
+                try PluginValidator().validate(path: staged, settings: settings.map { ($0.key, $0.value) },
+                                               seed: UInt64.random(in: 0...UInt64.max))
+            }
+            let failed = report.checks.filter { $0.status == .fail }
+            guard failed.isEmpty else {
+                let sets = settings.map { " --set \($0.key)=\($0.value)" }.joined()
+                throw UsageProblem("cannot install \(file): it fails trainer plugins validate (seed \(report.seed)): "
+                    + failed.map { "\($0.check.rawValue): \($0.reason)" }.joined(separator: "; ")
+                    + ". The whole report: trainer plugins validate \(file)\(sets) --seed \(report.seed)"
+                    + " (give the parameters it needs with --set key=value)")
+            }
+            return plugin.descriptor
+        }
         let reason = registry.invalid.first?.reason ?? registry.insecure.first?.reason ?? "the scan found no plugin in it"
         throw UsageProblem("cannot install \(file): not a valid plugin: \(reason)")
     }
