@@ -31,6 +31,12 @@ public enum PluginScanService {
     /// Writes one frame; a parent that stopped listening ends the scanner.
     private static func send(_ message: ScannerMessage) {
         guard let frame = try? message.frame() else { _exit(70) }
+        writeAnswer(frame)
+    }
+
+    /// Writes a whole frame to the answer descriptor; a parent that stopped listening ends
+    /// this child (the scanner, a validator's check).
+    static func writeAnswer(_ frame: some ContiguousBytes) {
         frame.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
@@ -46,7 +52,7 @@ public enum PluginScanService {
 
     /// A scanner whose parent is gone (killed while waiting for a plugin that hangs) exits
     /// instead of running on: a thread watches the parent while the main thread scans.
-    private static func exitWhenOrphaned() {
+    static func exitWhenOrphaned() {
         let parent = getppid()
         Thread.detachNewThread {
             while getppid() == parent { usleep(100_000) }

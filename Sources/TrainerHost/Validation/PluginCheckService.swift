@@ -15,7 +15,7 @@ public enum PluginCheckService {
         guard fcntl(PluginScanService.answerDescriptor, F_GETFD) != -1 else { return false }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
-        exitWhenOrphaned()
+        PluginScanService.exitWhenOrphaned()
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         guard chdir(workDirectory) == 0 else {
             send(.verdict(status: .fail, reason: "cannot enter \(workDirectory): \(String(cString: strerror(errno)))"))
@@ -31,25 +31,6 @@ public enum PluginCheckService {
 
     private static func send(_ message: CheckMessage) {
         guard let frame = try? message.frame() else { _exit(70) }
-        frame.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(PluginScanService.answerDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    _exit(0)
-                }
-                offset += written
-            }
-        }
-    }
-
-    /// A check whose validator is gone (killed while a plugin hangs) exits instead of running on.
-    private static func exitWhenOrphaned() {
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { usleep(100_000) }
-            _exit(0)
-        }
+        PluginScanService.writeAnswer(frame)
     }
 }
