@@ -19,6 +19,10 @@ final class HostTable {
     private var shapes: [UnsafeMutablePointer<Int64>] = []
     private var weightNames: [UnsafeMutablePointer<CChar>] = []
     private let evaluateLogs = CLogs()
+    /// The hook the dispatcher is calling, whose logs "trainer.logs/1" writes into.
+    var currentHook: CurrentHook?
+    /// Buffers behind the last "trainer.predict/1" answer (valid until the next).
+    var predictionScratch: [Float] = []
     /// What the plugin stated through "trainer.report/1", in first-report order.
     private(set) var reports: [(name: String, value: Double)] = []
 
@@ -41,13 +45,13 @@ final class HostTable {
     static let hostName = UnsafePointer(strdup("trainer")!)
     static let hostVersion = UnsafePointer(strdup(TrainerVersion.current)!)
 
-    private static func context(_ host: UnsafePointer<trainer_host_t>?) -> HostTable? {
+    static func context(_ host: UnsafePointer<trainer_host_t>?) -> HostTable? {
         HostCallThreads.note()
         guard let data = host?.pointee.host_data else { return nil }
         return Unmanaged<HostTable>.fromOpaque(data).takeUnretainedValue()
     }
 
-    private func fail(_ message: String, into error: UnsafeMutablePointer<CChar>?, size: Int) -> trainer_status_t {
+    func fail(_ message: String, into error: UnsafeMutablePointer<CChar>?, size: Int) -> trainer_status_t {
         if let error, size > 0 {
             let bytes = Array(message.utf8.prefix(size - 1))
             for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
@@ -189,67 +193,15 @@ final class HostTable {
         get_extension: { _, id in
             HostCallThreads.note()
             guard let id else { return nil }
-            switch String(cString: id) {
-            case TRAINER_EXT_REPORT: return UnsafeRawPointer(reportExtension)
-            case TRAINER_EXT_CHECKPOINT: return UnsafeRawPointer(checkpointExtension)
-            case TRAINER_EXT_DISTRIBUTED: return UnsafeRawPointer(distributedExtension)
-            default: return nil
-            }
+            return HostExtensions.table(for: String(cString: id))
+        },
+        stop_training_because: { host, reason in
+            guard let me = context(host) else { return }
+            let text = reason.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: min(strlen($0), 1024)), as: UTF8.self) }
+            me.session?.requestStop(plugin: me.pluginID, reason: text?.isEmpty == false ? text : nil)
         })
 
-    private static let reportExtension: UnsafeMutablePointer<trainer_report_ext_t> = {
-        let pointer = UnsafeMutablePointer<trainer_report_ext_t>.allocate(capacity: 1)
-        pointer.initialize(to: trainer_report_ext_t(
-            struct_size: UInt32(MemoryLayout<trainer_report_ext_t>.size),
-            report: { host, name, value in
-                guard let me = context(host), let name else { return }
-                me.record(String(cString: name), value)
-            }))
-        return pointer
-    }()
-
-    private static let distributedExtension: UnsafeMutablePointer<trainer_distributed_ext_t> = {
-        let pointer = UnsafeMutablePointer<trainer_distributed_ext_t>.allocate(capacity: 1)
-        pointer.initialize(to: trainer_distributed_ext_t(
-            struct_size: UInt32(MemoryLayout<trainer_distributed_ext_t>.size),
-            rank: { host in Int64(context(host)?.session?.runParameters.rank ?? 0) },
-            world_size: { host in Int64(context(host)?.session?.runParameters.worldSize ?? 1) }))
-        return pointer
-    }()
-
-    private static let checkpointExtension: UnsafeMutablePointer<trainer_checkpoint_ext_t> = {
-        let pointer = UnsafeMutablePointer<trainer_checkpoint_ext_t>.allocate(capacity: 1)
-        pointer.initialize(to: trainer_checkpoint_ext_t(
-            struct_size: UInt32(MemoryLayout<trainer_checkpoint_ext_t>.size),
-            save: { host, dir, message, size in
-                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
-                return me.checkpointCall(dir, message, size) { session, path in try session.saveCheckpoint(to: path) }
-            },
-            resume: { host, dir, found, message, size in
-                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
-                return me.checkpointCall(dir, message, size) { session, path in
-                    let exists = try session.requestResume(from: path)
-                    found?.pointee = exists ? 1 : 0
-                }
-            },
-            remove: { host, dir, message, size in
-                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
-                return me.checkpointCall(dir, message, size) { session, path in try session.removeCheckpoints(in: path) }
-            }))
-        return pointer
-    }()
-
-    private func checkpointCall(_ dir: UnsafePointer<CChar>?, _ message: UnsafeMutablePointer<CChar>?, _ size: Int,
-                                _ body: (TrainingSession, String) throws -> Void) -> trainer_status_t {
-        guard let session else { return fail("no training run", into: message, size: size) }
-        guard let dir else { return fail("directory is NULL", into: message, size: size) }
-        do { try body(session, String(cString: dir)) } catch {
-            return fail("\(error)", into: message, size: size)
-        }
-        return TRAINER_STATUS_OK
-    }
-
-    private func record(_ name: String, _ value: Double) {
+    func record(_ name: String, _ value: Double) {
         if let index = reports.firstIndex(where: { $0.name == name }) {
             reports[index].value = value
         } else {
@@ -259,7 +211,7 @@ final class HostTable {
 
     /// The session's weight views, with C name and shape buffers for them, made on first use:
     /// a run's weights keep their place and shape for its whole life.
-    private func weightViews() -> [WeightView]? {
+    func weightViews() -> [WeightView]? {
         if let views { return views }
         guard let session else { return nil }
         let made = session.weightViews()

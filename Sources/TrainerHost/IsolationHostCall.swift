@@ -1,8 +1,8 @@
 import CTrainerPlugin
 import Foundation
 
-/// A call of an isolated plugin into its host table (`trainer_host_t`, and the extensions
-/// "trainer.report/1" and "trainer.checkpoint/1"), sent by the plugin host to the training
+/// A call of an isolated plugin into its host table (`trainer_host_t`, and every extension of
+/// `HostExtensions`), sent by the plugin host to the training
 /// process. One case per function of the table: the child's relayed table sends them
 /// (`RelayedHostTable`), the parent's relay serves them with the real `HostTable`
 /// (`PluginRelay`), and a switch over this enum on each side keeps both complete.
@@ -25,6 +25,15 @@ enum HostRequest: Equatable {
     case checkpointSave(directory: String)
     case checkpointResume(directory: String)
     case checkpointRemove(directory: String)
+    case stopTrainingBecause(String)
+    case distributedRank
+    case distributedWorldSize
+    case logsSet(name: String, value: Double)
+    case setWeight(index: Int64, values: [Float])
+    case setWeights([[Float]])
+    case validationBatches
+    case predictValidationBatch(Int64)
+    case predict(rows: Int64, inputSize: Int64, inputs: [Float])
 
     func encode(into writer: inout WireWriter) {
         switch self {
@@ -46,6 +55,19 @@ enum HostRequest: Equatable {
         case .checkpointSave(let directory): writer.u8(15); writer.string(directory)
         case .checkpointResume(let directory): writer.u8(16); writer.string(directory)
         case .checkpointRemove(let directory): writer.u8(17); writer.string(directory)
+        case .stopTrainingBecause(let reason): writer.u8(18); writer.string(reason)
+        case .distributedRank: writer.u8(19)
+        case .distributedWorldSize: writer.u8(20)
+        case .logsSet(let name, let value): writer.u8(21); writer.string(name); writer.f64(value)
+        case .setWeight(let index, let values): writer.u8(22); writer.i64(index); writer.floats(values)
+        case .setWeights(let all):
+            writer.u8(23)
+            writer.u32(UInt32(all.count))
+            for values in all { writer.floats(values) }
+        case .validationBatches: writer.u8(24)
+        case .predictValidationBatch(let batch): writer.u8(25); writer.i64(batch)
+        case .predict(let rows, let inputSize, let inputs):
+            writer.u8(26); writer.i64(rows); writer.i64(inputSize); writer.floats(inputs)
         }
     }
 
@@ -69,6 +91,19 @@ enum HostRequest: Equatable {
         case 15: return .checkpointSave(directory: try reader.string())
         case 16: return .checkpointResume(directory: try reader.string())
         case 17: return .checkpointRemove(directory: try reader.string())
+        case 18: return .stopTrainingBecause(try reader.string())
+        case 19: return .distributedRank
+        case 20: return .distributedWorldSize
+        case 21: return .logsSet(name: try reader.string(), value: try reader.f64())
+        case 22: return .setWeight(index: try reader.i64(), values: try reader.floats())
+        case 23:
+            let count = try reader.count(itemSize: 4)
+            var all: [[Float]] = []
+            for _ in 0..<count { all.append(try reader.floats()) }
+            return .setWeights(all)
+        case 24: return .validationBatches
+        case 25: return .predictValidationBatch(try reader.i64())
+        case 26: return .predict(rows: try reader.i64(), inputSize: try reader.i64(), inputs: try reader.floats())
         case let other: throw IsolationGarbage("a host call of unknown code \(other)")
         }
     }
@@ -95,6 +130,18 @@ enum HostReply: Equatable {
     case flag(Bool)
     /// checkpoint resume: the status, whether a checkpoint was found, the error message.
     case resume(status: Int32, found: Bool, message: String)
+    /// trainer.predict/1: the status and message, then the batch (empty on failure).
+    case prediction(status: Int32, message: String, PredictionValues)
+
+    /// A prediction's numbers, copied out of the training process's buffers.
+    struct PredictionValues: Equatable {
+        var firstSample: Int64 = 0
+        var rows: Int64 = 0
+        var outputSize: Int64 = 0
+        var outputs: [Float] = []
+        var targetSize: Int64 = 0
+        var targets: [Float] = []
+    }
 
     struct NamedValue: Equatable {
         var name: String
@@ -141,6 +188,16 @@ enum HostReply: Equatable {
             writer.i32(status)
             writer.bool(found)
             writer.string(message)
+        case .prediction(let status, let message, let p):
+            writer.u8(9)
+            writer.i32(status)
+            writer.string(message)
+            writer.i64(p.firstSample)
+            writer.i64(p.rows)
+            writer.i64(p.outputSize)
+            writer.floats(p.outputs)
+            writer.i64(p.targetSize)
+            writer.floats(p.targets)
         }
     }
 
@@ -178,6 +235,24 @@ enum HostReply: Equatable {
             return .logs(status: status, items)
         case 7: return .flag(try reader.bool())
         case 8: return .resume(status: try reader.i32(), found: try reader.bool(), message: try reader.string())
+        case 9:
+            let status = try reader.i32(), message = try reader.string()
+            var p = PredictionValues()
+            p.firstSample = try reader.i64()
+            p.rows = try reader.i64()
+            p.outputSize = try reader.i64()
+            p.outputs = try reader.floats()
+            p.targetSize = try reader.i64()
+            p.targets = try reader.floats()
+            func product(_ a: Int64, _ b: Int64) -> Int64? {
+                let (value, overflow) = a.multipliedReportingOverflow(by: b)
+                return a >= 0 && b >= 0 && !overflow ? value : nil
+            }
+            guard let outputs = product(p.rows, p.outputSize), let targets = product(p.rows, p.targetSize),
+                  Int64(p.outputs.count) == outputs, Int64(p.targets.count) == targets else {
+                throw IsolationGarbage("a prediction whose sizes do not match its values")
+            }
+            return .prediction(status: status, message: message, p)
         case let other: throw IsolationGarbage("a host reply of unknown code \(other)")
         }
     }

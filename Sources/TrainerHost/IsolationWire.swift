@@ -52,6 +52,12 @@ struct WireWriter {
         raw(UnsafeRawBufferPointer(start: value, count: strlen(value)))
     }
     mutating func data(_ value: [UInt8]) { value.withUnsafeBytes { raw($0) } }
+    /// A count, then `count` float32 values (little-endian, as this machine holds them).
+    mutating func floats(_ value: UnsafeBufferPointer<Float>) {
+        u32(UInt32(value.count))
+        bytes.append(contentsOf: UnsafeRawBufferPointer(value))
+    }
+    mutating func floats(_ value: [Float]) { value.withUnsafeBufferPointer { floats($0) } }
     mutating func raw<C: Collection>(_ value: C) where C.Element == UInt8 {
         u32(UInt32(value.count))
         bytes.append(contentsOf: value)
@@ -106,6 +112,13 @@ struct WireReader {
         let count = Int(try u32())
         let at = try take(count, "byte string")
         return Array(body[at..<(at + count)])
+    }
+    mutating func floats() throws -> [Float] {
+        let count = try self.count(itemSize: 4)
+        let at = try take(count * 4, "floats")
+        return body.withUnsafeBytes { raw in
+            Array(UnsafeRawBufferPointer(rebasing: raw[at..<(at + count * 4)]).bindMemory(to: Float.self))
+        }
     }
     mutating func string() throws -> String {
         let bytes = try data()

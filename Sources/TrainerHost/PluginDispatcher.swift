@@ -31,9 +31,12 @@ public final class PluginDispatcher: FitCallback {
 
     /// One C mirror per engine Logs object seen (a run uses a handful).
     private var mirrors: ContiguousArray<CLogs> = []
+    /// The hook being called, shared with every instance's host table ("trainer.logs/1").
+    private let current = CurrentHook()
 
     public init(instances: [PluginInstance]) {
         self.instances = instances
+        for instance in instances { instance.host.currentHook = current }
         func plainCalls(_ hook: PluginHook, _ pick: (trainer_hooks_t) -> trainer_hook_fn?) -> ContiguousArray<Call<trainer_hook_fn>> {
             ContiguousArray(instances.enumerated().compactMap { index, item in
                 pick(item.hookTable).map { Call(function: $0, instance: item.instance, plugin: index, name: GuardedCall.name(item.id)) }
@@ -75,12 +78,19 @@ public final class PluginDispatcher: FitCallback {
     @inline(__always)
     private func run(_ calls: ContiguousArray<Call<trainer_hook_fn>>?, _ hook: PluginHook, _ logs: Logs) throws {
         guard let calls, !calls.isEmpty else { return }
-        let c = mirror(logs)
+        var c = mirror(logs)
         let entry = hook.guardName
+        current.logs = logs
+        defer { current.logs = nil }
         for call in calls {
             trainer_guard_enter(call.name, entry)
             let status = call.function(call.instance, c)
             trainer_guard_leave()
+            if current.changed {
+                // A plugin added to the logs (trainer.logs/1): the next ones see its values.
+                current.changed = false
+                c = mirror(logs)
+            }
             if status != TRAINER_STATUS_OK {
                 throw instances[call.plugin].hookFailure(hook)
             }
@@ -91,12 +101,18 @@ public final class PluginDispatcher: FitCallback {
     private func run(_ calls: ContiguousArray<Call<trainer_indexed_hook_fn>>?, _ hook: PluginHook,
                      _ index: Int, _ logs: Logs) throws {
         guard let calls, !calls.isEmpty else { return }
-        let c = mirror(logs)
+        var c = mirror(logs)
         let entry = hook.guardName
+        current.logs = logs
+        defer { current.logs = nil }
         for call in calls {
             trainer_guard_enter(call.name, entry)
             let status = call.function(call.instance, Int64(index), c)
             trainer_guard_leave()
+            if current.changed {
+                current.changed = false
+                c = mirror(logs)
+            }
             if status != TRAINER_STATUS_OK {
                 throw instances[call.plugin].hookFailure(hook)
             }

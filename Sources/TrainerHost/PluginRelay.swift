@@ -398,7 +398,85 @@ final class PluginRelay {
                 return .status(TRAINER_STATUS_ERROR, message: "no checkpoints in this host")
             }
             return withErrorBuffer { ext.remove?(table, directory, $0, $1) }
+        case .stopTrainingBecause(let reason):
+            t.stop_training_because?(table, reason)
+            return .done
+        case .distributedRank:
+            return .count(extensionTable(TRAINER_EXT_DISTRIBUTED, as: trainer_distributed_ext_t.self, table)?.rank?(table) ?? 0)
+        case .distributedWorldSize:
+            return .count(extensionTable(TRAINER_EXT_DISTRIBUTED, as: trainer_distributed_ext_t.self, table)?.world_size?(table) ?? 1)
+        case .logsSet(let name, let value):
+            let status = extensionTable(TRAINER_EXT_LOGS, as: trainer_logs_ext_t.self, table)?.set?(table, name, value)
+            return .status(status ?? TRAINER_STATUS_ERROR, message: "")
+        case .setWeight(let index, let values):
+            guard let ext = extensionTable(TRAINER_EXT_WEIGHTS, as: trainer_weights_ext_t.self, table) else {
+                return .status(TRAINER_STATUS_ERROR, message: "no trainer.weights/1 in this host")
+            }
+            return values.withUnsafeBufferPointer { buffer in
+                withErrorBuffer { ext.set_weight?(table, index, buffer.baseAddress, Int64(buffer.count), $0, $1) }
+            }
+        case .setWeights(let all):
+            guard let ext = extensionTable(TRAINER_EXT_WEIGHTS, as: trainer_weights_ext_t.self, table) else {
+                return .status(TRAINER_STATUS_ERROR, message: "no trainer.weights/1 in this host")
+            }
+            return withFloatPointers(all) { pointers, counts in
+                withErrorBuffer { ext.set_weights?(table, Int64(all.count), pointers, counts, $0, $1) }
+            }
+        case .validationBatches:
+            return .count(extensionTable(TRAINER_EXT_PREDICT, as: trainer_predict_ext_t.self, table)?.validation_batches?(table) ?? 0)
+        case .predictValidationBatch(let batch):
+            return prediction(table) { ext, out, error, size in ext.predict_validation_batch?(table, batch, out, error, size) }
+        case .predict(let rows, let inputSize, let inputs):
+            return inputs.withUnsafeBufferPointer { buffer in
+                prediction(table) { ext, out, error, size in
+                    ext.predict?(table, buffer.baseAddress, rows, inputSize, out, error, size)
+                }
+            }
         }
+    }
+
+    /// Pointers to each array's floats and their counts, for set_weights: the arrays laid end
+    /// to end in one buffer, with one more float so that no pointer is NULL.
+    private func withFloatPointers<R>(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>, UnsafePointer<Int64>) -> R) -> R {
+        let joined = Array(arrays.joined()) + [0]
+        let counts = arrays.map { Int64($0.count) } + [0]
+        var starts: [Int] = []
+        var offset = 0
+        for array in arrays {
+            starts.append(offset)
+            offset += array.count
+        }
+        return joined.withUnsafeBufferPointer { all in
+            let pointers: [UnsafePointer<Float>?] = starts.map { all.baseAddress! + $0 } + [nil]
+            return pointers.withUnsafeBufferPointer { p in
+                counts.withUnsafeBufferPointer { body(p.baseAddress!, $0.baseAddress!) }
+            }
+        }
+    }
+
+    /// Runs a trainer.predict/1 call on the real table and copies its batch into the reply.
+    private func prediction(_ table: UnsafePointer<trainer_host_t>,
+                            _ call: (trainer_predict_ext_t, UnsafeMutablePointer<trainer_prediction_t>,
+                                     UnsafeMutablePointer<CChar>, Int) -> trainer_status_t?) -> HostReply {
+        guard let ext = extensionTable(TRAINER_EXT_PREDICT, as: trainer_predict_ext_t.self, table) else {
+            return .prediction(status: TRAINER_STATUS_ERROR, message: "no trainer.predict/1 in this host", .init())
+        }
+        var out = trainer_prediction_t()
+        out.struct_size = UInt32(MemoryLayout<trainer_prediction_t>.size)
+        let reply = withErrorBuffer { error, size in call(ext, &out, error, size) }
+        guard case .status(let status, let message) = reply else {
+            return .prediction(status: TRAINER_STATUS_ERROR, message: "", .init())
+        }
+        guard status == TRAINER_STATUS_OK else { return .prediction(status: status, message: message, .init()) }
+        var values = HostReply.PredictionValues(firstSample: out.first_sample, rows: out.rows, outputSize: out.output_size,
+                                                targetSize: out.target_size)
+        if let outputs = out.outputs { values.outputs = Array(UnsafeBufferPointer(start: outputs, count: Int(out.rows * out.output_size))) }
+        if let targets = out.targets, out.target_size > 0 {
+            values.targets = Array(UnsafeBufferPointer(start: targets, count: Int(out.rows * out.target_size)))
+        } else {
+            values.targetSize = 0
+        }
+        return .prediction(status: TRAINER_STATUS_OK, message: "", values)
     }
 
     private func extensionTable<T>(_ id: String, as type: T.Type, _ table: UnsafePointer<trainer_host_t>) -> T? {

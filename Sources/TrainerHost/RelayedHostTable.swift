@@ -20,6 +20,9 @@ final class RelayedHostTable {
     private var evaluateItems: UnsafeMutablePointer<trainer_log_item_t>?
     private var evaluateCapacity = 0
     private let evaluateLogs: UnsafeMutablePointer<trainer_logs_t>
+    /// The last "trainer.predict/1" answer, which the plugin reads until the next call.
+    private let predictedOutputs = FloatStorage()
+    private let predictedTargets = FloatStorage()
 
     init(connection: PluginHostConnection, memory: Int32) {
         self.connection = connection
@@ -169,13 +172,150 @@ final class RelayedHostTable {
             switch name {
             case TRAINER_EXT_REPORT: known = UnsafeRawPointer(reportExtension)
             case TRAINER_EXT_CHECKPOINT: known = UnsafeRawPointer(checkpointExtension)
+            case TRAINER_EXT_DISTRIBUTED: known = UnsafeRawPointer(distributedExtension)
+            case TRAINER_EXT_LOGS: known = UnsafeRawPointer(logsExtension)
+            case TRAINER_EXT_WEIGHTS: known = UnsafeRawPointer(weightsExtension)
+            case TRAINER_EXT_PREDICT: known = UnsafeRawPointer(predictExtension)
             default: return nil
             }
             switch me.request(.getExtension(name)) {
             case .flag(let has): return has ? known : nil
             case let other: me.unexpected(other)
             }
+        },
+        stop_training_because: { host, reason in
+            guard let me = context(host) else { return }
+            let text = reason.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: min(strlen($0), 1024)), as: UTF8.self) }
+            guard case .done = me.request(.stopTrainingBecause(text ?? "")) else { return }
         })
+
+    private static let distributedExtension: UnsafeMutablePointer<trainer_distributed_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_distributed_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_distributed_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_distributed_ext_t>.size),
+            rank: { host in context(host)?.count(.distributedRank) ?? 0 },
+            world_size: { host in context(host)?.count(.distributedWorldSize) ?? 1 }))
+        return pointer
+    }()
+
+    private static let logsExtension: UnsafeMutablePointer<trainer_logs_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_logs_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_logs_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_logs_ext_t>.size),
+            set: { host, name, value in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                // A name the training process would refuse is refused here too, so it never
+                // has to travel; the training process checks again.
+                guard let text = LogName.check(name) else {
+                    me.log(TRAINER_LOG_WARNING, "trainer.logs/1: refused a log name: \(LogName.rule)")
+                    return TRAINER_STATUS_ERROR
+                }
+                return me.status(.logsSet(name: text, value: value))
+            }))
+        return pointer
+    }()
+
+    private static let weightsExtension: UnsafeMutablePointer<trainer_weights_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_weights_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_weights_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_weights_ext_t>.size),
+            set_weight: { host, index, data, count, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                guard let values = RelayedHostTable.floats(data, count) else {
+                    return me.refuse("the data is NULL or its element count negative", error, size)
+                }
+                return me.status(.setWeight(index: index, values: values), error: error, size: size)
+            },
+            set_weights: { host, count, data, counts, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                guard count >= 0, count <= 1 << 20, let data, let counts else {
+                    return me.refuse("data or element_counts is NULL, or count is out of range", error, size)
+                }
+                var all: [[Float]] = []
+                for i in 0..<Int(count) {
+                    guard let values = RelayedHostTable.floats(data[i], counts[i]) else {
+                        return me.refuse("the data of weight \(i) is NULL or its element count negative", error, size)
+                    }
+                    all.append(values)
+                }
+                return me.status(.setWeights(all), error: error, size: size)
+            }))
+        return pointer
+    }()
+
+    private static let predictExtension: UnsafeMutablePointer<trainer_predict_ext_t> = {
+        let pointer = UnsafeMutablePointer<trainer_predict_ext_t>.allocate(capacity: 1)
+        pointer.initialize(to: trainer_predict_ext_t(
+            struct_size: UInt32(MemoryLayout<trainer_predict_ext_t>.size),
+            validation_batches: { host in context(host)?.count(.validationBatches) ?? 0 },
+            predict_validation_batch: { host, batch, out, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                return me.prediction(.predictValidationBatch(batch), into: out, error, size)
+            },
+            predict: { host, inputs, rows, inputSize, out, error, size in
+                guard let me = context(host) else { return TRAINER_STATUS_ERROR }
+                let (total, overflow) = rows.multipliedReportingOverflow(by: inputSize)
+                guard rows >= 0, inputSize > 0, !overflow, total <= Int64(IsolationWire.maximumFrameLength / 4),
+                      rows == 0 || inputs != nil else {
+                    return me.refuse("predict needs inputs, rows >= 0 and input_size > 0 within the relay's frame", error, size)
+                }
+                let values = inputs.map { Array(UnsafeBufferPointer(start: $0, count: Int(total))) } ?? []
+                return me.prediction(.predict(rows: rows, inputSize: inputSize, inputs: values), into: out, error, size)
+            }))
+        return pointer
+    }()
+
+    /// `count` floats at `data` as an array, or nil for NULL data or a negative or too large count.
+    private static func floats(_ data: UnsafePointer<Float>?, _ count: Int64) -> [Float]? {
+        guard count >= 0, count <= Int64(IsolationWire.maximumFrameLength / 4) else { return nil }
+        if count == 0 { return [] }
+        guard let data else { return nil }
+        return Array(UnsafeBufferPointer(start: data, count: Int(count)))
+    }
+
+    private func count(_ request: HostRequest) -> Int64 {
+        switch self.request(request) {
+        case .count(let value): return value
+        case let other: unexpected(other)
+        }
+    }
+
+    private func log(_ level: trainer_log_level_t, _ message: String) {
+        guard case .done = request(.log(level: level, message: message)) else { return }
+    }
+
+    private func refuse(_ message: String, _ error: UnsafeMutablePointer<CChar>?, _ size: Int) -> trainer_status_t {
+        if let error, size > 0 {
+            let bytes = Array(message.utf8.prefix(size - 1))
+            for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
+            error[bytes.count] = 0
+        }
+        return TRAINER_STATUS_ERROR
+    }
+
+    /// A prediction answered by the training process, kept here until the next one.
+    private func prediction(_ request: HostRequest, into out: UnsafeMutablePointer<trainer_prediction_t>?,
+                            _ error: UnsafeMutablePointer<CChar>?, _ size: Int) -> trainer_status_t {
+        guard let out else { return refuse("out is NULL", error, size) }
+        switch self.request(request) {
+        case .prediction(let status, let message, let values):
+            guard status == TRAINER_STATUS_OK else {
+                _ = refuse(message, error, size)
+                return status
+            }
+            var full = trainer_prediction_t()
+            full.struct_size = UInt32(MemoryLayout<trainer_prediction_t>.size)
+            full.first_sample = values.firstSample
+            full.rows = values.rows
+            full.output_size = values.outputSize
+            full.target_size = values.targetSize
+            full.outputs = UnsafePointer(predictedOutputs.hold(values.outputs))
+            full.targets = values.targetSize > 0 ? UnsafePointer(predictedTargets.hold(values.targets)) : nil
+            CStruct.copy(&full, into: out)
+            return TRAINER_STATUS_OK
+        case let other: unexpected(other)
+        }
+    }
 
     private static let reportExtension: UnsafeMutablePointer<trainer_report_ext_t> = {
         let pointer = UnsafeMutablePointer<trainer_report_ext_t>.allocate(capacity: 1)
@@ -272,5 +412,22 @@ final class RelayedHostTable {
         evaluateLogs.pointee.count = UInt32(items.count)
         evaluateLogs.pointee.items = items.isEmpty ? nil : UnsafePointer(evaluateItems)
         return UnsafePointer(evaluateLogs)
+    }
+}
+
+/// Floats at a stable address, kept until replaced: what the relayed table hands a plugin.
+final class FloatStorage {
+    private var buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
+
+    deinit { buffer.deallocate() }
+
+    /// Copies `values` in (growing the storage when needed) and returns where they are.
+    func hold(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+        if values.count > buffer.count {
+            buffer.deallocate()
+            buffer = .allocate(capacity: values.count)
+        }
+        _ = buffer.initialize(from: values)
+        return buffer.baseAddress!
     }
 }

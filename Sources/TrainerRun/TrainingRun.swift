@@ -26,6 +26,9 @@ public final class TrainingRun: TrainingSession {
     public internal(set) var runParameters: RunParameters
     /// The failures of isolated plugins, for `report.json` and the final message.
     let failures = PluginFailureLog()
+    /// The first stop asked for through `stop_training_because`, for `report.json` and the end.
+    var stop: StopRequest?
+    private var predictorStorage: Predictor?
     /// Where the run writes; removed again when a command ends without writing into it.
     let directory: RunDirectory
     var config: RunConfig { plan.config }
@@ -161,7 +164,7 @@ public final class TrainingRun: TrainingSession {
         } catch let stop as FitInterrupted {
             throw interrupted(stop, signal: trainer_interrupt_signal())
         } catch {
-            if isRoot { try? Self.writeReport(instances, failures: failures, into: directory) }
+            if isRoot { try? Self.writeReport(instances, failures: failures, stop: stop, into: directory) }
             throw TrainingFailure("\(error)")
         }
         if let communicator, config.verbose > 0, isRoot, communicator.floatSums > 0 {
@@ -174,13 +177,14 @@ public final class TrainingRun: TrainingSession {
         }
         // Every rank holds the same weights; rank 0 writes them.
         guard isRoot else { return }
-        do { try Self.writeReport(instances, failures: failures, into: directory) } catch {
+        do { try Self.writeReport(instances, failures: failures, stop: stop, into: directory) } catch {
             throw TrainingFailure("could not write the plugins' report: \(error)")
         }
         let weights = (directory as NSString).appendingPathComponent("weights.safetensors")
         do { try saveWeights(to: weights) } catch {
             throw TrainingFailure("could not save the final weights: \(error)")
         }
+        if config.verbose > 0, let stop { Console.standardOutput(stop.sentence) }
         if config.verbose > 0 { Console.standardOutput("Saved the final weights to \(weights)") }
         reportPluginFailures()
         do { try removePendingCheckpoints() } catch {
@@ -218,7 +222,7 @@ public final class TrainingRun: TrainingSession {
         } else {
             message += isRoot ? " Enable BackupAndRestore to make a run resumable." : ""
         }
-        if isRoot { try? Self.writeReport(instances, failures: failures, into: directory) }
+        if isRoot { try? Self.writeReport(instances, failures: failures, stop: self.stop, into: directory) }
         // Every rank stopped after the same batch; none exits (which ends the job) before rank 0
         // has written the backup.
         _ = communicator?.sum(0)
@@ -228,8 +232,18 @@ public final class TrainingRun: TrainingSession {
     /// `report.json`: what the plugins reported through "trainer.report/1", by plugin, and
     /// `plugin_failures`: the isolated plugins that crashed, exited, hung or garbled an answer
     /// (plugin, hook, epoch and batch when known, reason, action).
-    static func writeReport(_ instances: [PluginInstance], failures: PluginFailureLog?, into directory: String) throws {
+    /// `stop`: the plugin that stopped the run with a reason (`stop_training_because`), the
+    /// reason and where (0-based epoch and batch).
+    static func writeReport(_ instances: [PluginInstance], failures: PluginFailureLog?, stop: StopRequest? = nil,
+                            into directory: String) throws {
         var report: [String: Any] = [:]
+        if let stop {
+            var entry: [String: Any] = ["plugin": stop.plugin]
+            if let reason = stop.reason { entry["reason"] = reason }
+            if let epoch = stop.epoch { entry["epoch"] = epoch }
+            if let batch = stop.batch { entry["batch"] = batch }
+            report["stop"] = entry
+        }
         for instance in instances where !instance.reports.isEmpty {
             var values = report[instance.id] as? [String: Double] ?? [:]
             values.merge(instance.reports.map { ($0.name, $0.value) }) { $1 }
@@ -271,6 +285,67 @@ public final class TrainingRun: TrainingSession {
         guard let validation = data.validation else { throw ModelError("the run has no validation data") }
         return try model.evaluate(validation, batchSize: runParameters.batchSize)
     }
+
+    public func requestStop(plugin: String, reason: String?) {
+        if stop == nil {
+            stop = StopRequest(plugin: plugin, reason: reason, epoch: tracker?.epoch, batch: tracker?.batch)
+        }
+        requestStop()
+    }
+
+    public func setWeight(_ index: Int, from values: UnsafeBufferPointer<Float>) throws {
+        let weight = model.weights[index]
+        guard values.count == weight.count, let base = values.baseAddress else {
+            throw ModelError("\(weight.name) has \(weight.count) values, got \(values.count)")
+        }
+        weight.value.update(from: base, count: weight.count)
+    }
+
+    public var validationBatchCount: Int { (try? predictor())?.batchCount ?? 0 }
+
+    public func predictValidationBatch(_ batch: Int) throws -> Prediction {
+        let predictor = try predictor()
+        let made = predictor.batch(batch)
+        return Prediction(firstSample: made.firstSample, rows: made.rows, outputSize: predictor.outputSize,
+                          outputs: made.outputs, targetSize: made.targetSize, targets: made.targets)
+    }
+
+    public func predict(_ inputs: UnsafeBufferPointer<Float>, rows: Int, inputSize: Int) throws -> Prediction {
+        guard inputSize == model.inputSize else {
+            throw ModelError("the model takes \(model.inputSize) values per sample (input shape \(model.inputShape)), got input_size \(inputSize)")
+        }
+        let predictor = try predictor()
+        let outputs = predictor.predict(inputs.baseAddress, rows: rows)
+        return Prediction(firstSample: 0, rows: rows, outputSize: predictor.outputSize, outputs: outputs,
+                          targetSize: 0, targets: nil)
+    }
+
+    /// The predictor over the validation data, made on first use.
+    private func predictor() throws -> Predictor {
+        if let predictorStorage { return predictorStorage }
+        let made = try Predictor(model: model, dataset: data.validation, batchSize: runParameters.batchSize)
+        predictorStorage = made
+        return made
+    }
+}
+
+/// The first stop a plugin asked for with a reason, and where the run stood (0-based).
+struct StopRequest {
+    var plugin: String
+    var reason: String?
+    var epoch: Int?
+    var batch: Int?
+
+    /// "EarlyStopping stopped training at epoch 7: val_loss did not improve for 3 epochs"
+    /// (epochs and batches counted from 1, as the progress bar counts them).
+    var sentence: String {
+        var place = ""
+        if let epoch {
+            place = " at epoch \(epoch + 1)"
+            if let batch, batch >= 0 { place += ", batch \(batch + 1)" }
+        }
+        return "\(plugin) stopped training\(place)" + (reason.map { ": \($0)" } ?? "")
+    }
 }
 
 extension TrainingRun {
@@ -283,7 +358,7 @@ extension TrainingRun {
         trainer_guard_install()
         trainer_guard_set_timeout(timeout, { _ in
             guard let run = TrainingRun.timedRun else { return }
-            try? TrainingRun.writeReport(run.instances, failures: run.failures, into: run.runParameters.runDirectory)
+            try? TrainingRun.writeReport(run.instances, failures: run.failures, stop: run.stop, into: run.runParameters.runDirectory)
         }, nil)
     }
 }

@@ -39,6 +39,7 @@ final class Evaluation {
                 throw ModelError("evaluate: \(loss.invalidTargets) target(s) in batch \(step) are not valid for \(loss.name)")
             }
             lossMean.add(value, weight: Double(n))
+            logs.removeAdded()
             logs.values[0] = asFloat32(lossMean.mean)
             for i in 0..<metrics.count { logs.values[i + 1] = asFloat32(metrics[i].result) }
             try callbacks?.testBatchEnd(step, logs: logs)
@@ -49,6 +50,7 @@ final class Evaluation {
     /// Sums the last run's means across the ranks: `logs` then cover every rank's shard.
     func combine(_ parallel: DataParallel) {
         _ = parallel.combine(&lossMean, metrics)
+        logs.removeAdded()
         logs.values[0] = asFloat32(lossMean.mean)
         for i in 0..<metrics.count { logs.values[i + 1] = asFloat32(metrics[i].result) }
     }

@@ -120,6 +120,7 @@ extension Sequential {
                     throw ModelError("fit: \(loss.invalidTargets) training target(s) in batch \(step) of epoch \(epoch) are not valid for \(loss.name) (a class index outside 0..<\(outputShape.last ?? 1)?)")
                 }
                 lossMean.add(value, weight: Double(n))
+                batchLogs.removeAdded()
                 batchLogs.values[0] = asFloat32(lossMean.mean)
                 for i in 0..<metrics.count { batchLogs.values[i + 1] = asFloat32(metrics[i].result) }
                 try callbacks?.trainBatchEnd(step, logs: batchLogs)
@@ -152,13 +153,14 @@ extension Sequential {
                 parallel.averageNonTrainable()
             }
 
+            epochLogs.removeAdded()
             epochLogs.values[0] = asFloat32(lossMean.mean)
             for i in 0..<metrics.count { epochLogs.values[i + 1] = asFloat32(metrics[i].result) }
             if let validator {
                 try validator.run(callbacks: callbacks)
                 if let parallel { validator.combine(parallel) }
-                for i in 0..<validator.logs.count {
-                    epochLogs.values[batchLogs.count + i] = validator.logs.values[i]
+                for i in 0..<validator.logs.ownCount {
+                    epochLogs.values[batchLogs.ownCount + i] = validator.logs.values[i]
                 }
             }
             epochLogs.values[epochLogs.count - 1] = optimizer.learningRate

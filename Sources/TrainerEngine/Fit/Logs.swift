@@ -3,11 +3,16 @@
 /// One `Logs` object is reused for a whole phase: the fit loop sets its names once, then
 /// updates `values` in place, so handing logs to callbacks allocates nothing. Readers that
 /// cache a translation of the names (the plugin host does) watch `generation`.
+///
+/// Callbacks may add values (`set`, as a Keras callback writes `logs["val_f1"] = ...`); the
+/// owner takes them out again with `removeAdded()` before the next batch or epoch refills it.
 public final class Logs {
     public private(set) var names: [String] = []
     public var values: [Double] = []
     /// Changes whenever `names` changes.
     public private(set) var generation = 0
+    /// How many of `names` the owner set (`setNames`); names past them were added by `set`.
+    public private(set) var ownCount = 0
 
     public init(names: [String] = []) {
         setNames(names)
@@ -19,6 +24,30 @@ public final class Logs {
     public func setNames(_ newNames: [String]) {
         names = newNames
         values = Array(repeating: 0, count: newNames.count)
+        ownCount = newNames.count
+        generation &+= 1
+    }
+
+    /// Sets `name` to `value`: replaces the value when the logs hold the name, else appends it.
+    public func set(_ name: String, _ value: Double) {
+        if let i = names.firstIndex(of: name) {
+            values[i] = value
+            return
+        }
+        names.append(name)
+        values.append(value)
+        generation &+= 1
+    }
+
+    /// Removes the names `set` appended, keeping the storage (no allocation when they come back).
+    @inline(__always)
+    public func removeAdded() {
+        if names.count > ownCount { truncateAdded() }
+    }
+
+    private func truncateAdded() {
+        names.removeLast(names.count - ownCount)
+        values.removeLast(values.count - ownCount)
         generation &+= 1
     }
 
@@ -35,7 +64,7 @@ public final class Logs {
 
     /// Copies names and values from `other` (allocates only when the names differ).
     public func copy(from other: Logs) {
-        if names != other.names { setNames(other.names) }
+        if names != other.names || ownCount != other.names.count { setNames(other.names) }
         for i in 0..<other.values.count { values[i] = other.values[i] }
     }
 

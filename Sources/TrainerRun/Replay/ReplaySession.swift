@@ -29,6 +29,14 @@ final class ReplaySession: TrainingSession {
 
     func requestStop() { stopRequested = true }
 
+    /// The first stop given with a reason: which plugin, and why.
+    private(set) var stopReason: (plugin: String, reason: String)?
+
+    func requestStop(plugin: String, reason: String?) {
+        if stopReason == nil, let reason { stopReason = (plugin, reason) }
+        requestStop()
+    }
+
     var learningRate: Double { Double(rate) }
 
     func setLearningRate(_ value: Double) throws { rate = Float(value) }

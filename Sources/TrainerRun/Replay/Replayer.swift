@@ -13,6 +13,8 @@ struct Replayer {
         var stoppedEpoch: Int?
         /// The batch whose end asked to stop, with its epoch.
         var stoppedAt: (epoch: Int, batch: Int)?
+        /// The reason the stopping plugin gave (`stop_training_because`).
+        var stopReason: (plugin: String, reason: String)?
         var learningRateAtEpochBegin: [Double] = []
         var finalLearningRate: Double = 0
         var savedPaths: [String] = []
@@ -59,6 +61,7 @@ struct Replayer {
         outcome.finalLearningRate = session.learningRate
         outcome.savedPaths = session.relativeSavedPaths()
         outcome.restoredEpoch = session.restoredEpoch
+        outcome.stopReason = session.stopReason
         outcome.reports = instances.flatMap { instance in instance.reports.map { (instance.id, $0.name, $0.value) } }
         return outcome
     }
