@@ -16,7 +16,7 @@ public final class BackupAndRestore: TrainerCallback, OnEpochEnd, OnTrainBatchEn
     public static let version = "1.0.0"
     public static let summary = "Backs the run up so an interrupted run resumes where it stopped."
     public static let parameters: [ParameterSpec] = [
-        .string("backup_dir", default: nil, help: "directory of the backups (required; relative to the working directory)"),
+        .required(.string("backup_dir", default: nil, help: "directory of the backups (relative to the working directory)")),
         .string("save_freq", default: "epoch", help: "\"epoch\", or back up every N training batches"),
         .bool("delete_checkpoint", default: true, help: "remove the backup when training ends normally"),
     ]

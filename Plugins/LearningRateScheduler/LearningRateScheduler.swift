@@ -29,9 +29,9 @@ public final class LearningRateScheduler: TrainerCallback, OnTrainBegin, OnEpoch
     public static let version = "1.0.0"
     public static let summary = "Sets the learning rate at each epoch's start from a schedule expression (Keras LearningRateScheduler)."
     public static let parameters: [ParameterSpec] = [
-        .string("schedule", default: nil,
+        .required(.string("schedule", default: nil,
                 help: "expression over epoch (0-based), lr (current rate) and initial_lr giving the epoch's rate, "
-                    + "e.g. \"epoch < 10 ? lr : lr * exp(-0.1)\" (required)"),
+                    + "e.g. \"epoch < 10 ? lr : lr * exp(-0.1)\"")),
         .int("verbose", default: 0, help: "0 quiet, 1 print the rate set at each epoch's start", min: 0),
     ]
 

@@ -54,9 +54,9 @@ public final class ModelCheckpoint: TrainerCallback, OnTrainBegin, OnEpochBegin,
     public static let version = "1.0.0"
     public static let summary = "Saves the weights at the end of epochs or every N batches, optionally only the best (Keras ModelCheckpoint)."
     public static let parameters: [ParameterSpec] = [
-        .string("filepath", default: nil,
+        .required(.string("filepath", default: nil,
                 help: "file name template, Python format syntax with epoch (1-based), batch and log names, "
-                    + "e.g. model.{epoch:02d}-{val_loss:.2f}.safetensors; relative to the run directory (required)"),
+                    + "e.g. model.{epoch:02d}-{val_loss:.2f}.safetensors; relative to the run directory")),
         .string("monitor", default: "val_loss", help: "the log compared by save_best_only and save_top_k"),
         .int("verbose", default: 0, help: "0 quiet, 1 print a message when saving or not", min: 0),
         .bool("save_best_only", default: false, help: "save only when the monitored value improves on the best so far"),

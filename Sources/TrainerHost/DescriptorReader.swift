@@ -97,12 +97,15 @@ enum DescriptorReader {
         let minimum = flags & UInt32(TRAINER_PARAM_HAS_MIN) != 0 ? raw.min : nil
         let maximum = flags & UInt32(TRAINER_PARAM_HAS_MAX) != 0 ? raw.max : nil
         let choices = type == .string ? (cString(raw.choices).map { $0.split(separator: "|").map(String.init) } ?? []) : []
+        let required = flags & UInt32(TRAINER_PARAM_REQUIRED) != 0
         var spec = ParameterSpec(name: name, type: type, help: cString(raw.help) ?? "",
                                  defaultValue: .none, nullable: nullable,
-                                 minimum: minimum, maximum: maximum, choices: choices)
+                                 minimum: minimum, maximum: maximum, choices: choices, required: required)
         guard let value = ValueConversion.read(raw.default_value) else {
             return .failure(Problem(reason: "parameter \"\(name)\" has a default of unknown type \(raw.default_value.type)"))
         }
+        // A required parameter's default is never used: none is as good as any.
+        if required, value == .none { return .success(spec) }
         switch spec.validate(value) {
         case .success(let checked): spec.defaultValue = checked
         case .failure(let problem): return .failure(Problem(reason: "parameter \"\(name)\": default does not fit its schema (\(problem.message))"))

@@ -90,10 +90,13 @@ public struct ParameterSpec: Codable, Equatable, Sendable {
     public var maximum: Double?
     /// Allowed values of a string parameter; empty when any string is allowed.
     public var choices: [String]
+    /// The run must set it (TRAINER_PARAM_REQUIRED, ABI 1.2); `defaultValue` is then unused.
+    public var required: Bool
 
     public init(name: String, type: ParameterType, help: String = "", defaultValue: ParameterValue,
                 nullable: Bool = false, minimum: Double? = nil, maximum: Double? = nil,
-                choices: [String] = []) {
+                choices: [String] = [], required: Bool = false) {
+        self.required = required
         self.name = name
         self.type = type
         self.help = help

@@ -89,7 +89,13 @@ extension PluginRegistry {
             throw PluginSettingsError.unknownParameter(key, of: plugin)
         }
         let values = try specs.map { spec -> ParameterValue in
-            guard let given = settings.value(spec.name) else { return spec.defaultValue }
+            guard let given = settings.value(spec.name) else {
+                if spec.required {
+                    throw PluginSettingsError(plugin: plugin.id, key: spec.name,
+                                              message: "required: give it a value (--set \(spec.name)=... after --plugin \(plugin.id), or \(spec.name) = ... in [plugins.\(plugin.id)])")
+                }
+                return spec.defaultValue
+            }
             switch spec.validate(given) {
             case .success(let value): return value
             case .failure(let problem): throw PluginSettingsError(plugin: plugin.id, key: spec.name, message: problem.message)

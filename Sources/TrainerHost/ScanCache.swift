@@ -25,7 +25,7 @@ public struct ScanCache {
 
     /// What a cache must have been written by to be used.
     static var current: Contents {
-        Contents(format: 1, trainer: TrainerVersion.current, abi: "\(TRAINER_ABI_MAJOR).\(TRAINER_ABI_MINOR)",
+        Contents(format: 2, trainer: TrainerVersion.current, abi: "\(TRAINER_ABI_MAJOR).\(TRAINER_ABI_MINOR)",
                  toolchain: PluginLoader.hostToolchain, entries: [])
     }
 

@@ -5,10 +5,7 @@ extension Host {
     /// extension "trainer.distributed/1": its rank (0 ..< worldSize) and the number of ranks.
     /// (0, 1) without mpirun, and from a host without the extension.
     public var distributed: (rank: Int, worldSize: Int) {
-        guard let raw = `extension`(id: TRAINER_EXT_DISTRIBUTED) else { return (0, 1) }
-        var table = trainer_distributed_ext_t()
-        let size = min(Int(raw.load(as: UInt32.self)), MemoryLayout<trainer_distributed_ext_t>.size)
-        withUnsafeMutableBytes(of: &table) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: size)) }
+        guard let table = extensionTable(TRAINER_EXT_DISTRIBUTED, as: trainer_distributed_ext_t.self) else { return (0, 1) }
         let rank = table.rank.map { Int($0(self.table)) } ?? 0
         let worldSize = table.world_size.map { Int($0(self.table)) } ?? 1
         return (rank, max(worldSize, 1))

@@ -143,6 +143,7 @@ private func cSpec(_ spec: ParameterSpec) -> trainer_param_spec_t {
     c.help = staticCString(spec.help)
     c.default_value = cValue(spec.defaultValue)
     if spec.nullable { c.flags |= UInt32(TRAINER_PARAM_NULLABLE) }
+    if spec.required { c.flags |= UInt32(TRAINER_PARAM_REQUIRED) }
     if let min = spec.min {
         c.flags |= UInt32(TRAINER_PARAM_HAS_MIN)
         c.min = min

@@ -43,6 +43,17 @@ public final class Host {
         functions.stop_training?(table)
     }
 
+    /// `stopTraining()` with the reason a user reads ("val_loss did not improve for 3
+    /// epochs"): the host prints it at the end of the run, records it in `report.json`, and
+    /// `trainer replay` shows it. A host older than ABI 1.2 just stops.
+    public func stopTraining(because reason: String) {
+        if let stop = functions.stop_training_because {
+            stop(table, reason)
+        } else {
+            functions.stop_training?(table)
+        }
+    }
+
     /// The optimizer's current learning rate (NaN when the host cannot tell).
     public var learningRate: Double {
         functions.get_learning_rate?(table) ?? .nan

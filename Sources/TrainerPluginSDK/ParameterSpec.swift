@@ -22,7 +22,9 @@ public enum ParameterValue: Equatable, Sendable {
 /// ```
 ///
 /// A `nil` default makes the parameter nullable (Keras's `None`); `nullable: true` makes a
-/// parameter with a default nullable too. Bounds are inclusive. The host checks the schema when
+/// parameter with a default nullable too. `.required(.string("filepath", help: ...))` is a
+/// parameter the run must set (ABI 1.2): the host refuses a run without it, and a host older
+/// than 1.2 passes none, which `init` should refuse. Bounds are inclusive. The host checks the schema when
 /// it loads the plugin and a run's values against it before training starts, so `init` sees
 /// only valid values.
 public struct ParameterSpec: Equatable, Sendable {
@@ -46,10 +48,13 @@ public struct ParameterSpec: Equatable, Sendable {
     public let max: Double?
     /// Allowed values (string only); nil allows any string.
     public let choices: [String]?
+    /// Whether a run must set it (TRAINER_PARAM_REQUIRED); it then has no default.
+    public let required: Bool
 
     public init(name: String, kind: Kind, help: String, defaultValue: ParameterValue,
                 nullable: Bool = false, min: Double? = nil, max: Double? = nil,
-                choices: [String]? = nil) {
+                choices: [String]? = nil, required: Bool = false) {
+        self.required = required
         self.name = name
         self.kind = kind
         self.help = help
@@ -92,5 +97,11 @@ public struct ParameterSpec: Equatable, Sendable {
         ParameterSpec(name: name, kind: .string, help: help,
                       defaultValue: defaultValue.map { .string($0) } ?? .none,
                       nullable: nullable, choices: choices)
+    }
+
+    /// `spec` made one the run must set: no default (none for hosts older than ABI 1.2).
+    public static func required(_ spec: ParameterSpec) -> ParameterSpec {
+        ParameterSpec(name: spec.name, kind: spec.kind, help: spec.help, defaultValue: .none, nullable: true,
+                      min: spec.min, max: spec.max, choices: spec.choices, required: true)
     }
 }

@@ -7,11 +7,6 @@ extension Host {
     /// A later report of the same name replaces the earlier; a host without the extension
     /// ignores it.
     public func report(_ name: String, _ value: Double) {
-        guard let raw = `extension`(id: TRAINER_EXT_REPORT) else { return }
-        // Copy what this SDK knows of the struct; fields past the host's struct_size stay zero.
-        var table = trainer_report_ext_t()
-        let size = min(Int(raw.load(as: UInt32.self)), MemoryLayout<trainer_report_ext_t>.size)
-        withUnsafeMutableBytes(of: &table) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: size)) }
-        table.report?(self.table, name, value)
+        extensionTable(TRAINER_EXT_REPORT, as: trainer_report_ext_t.self)?.report?(self.table, name, value)
     }
 }

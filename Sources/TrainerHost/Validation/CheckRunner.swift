@@ -81,6 +81,9 @@ struct CheckRunner {
     /// One value per parameter: the default, or the `--set` value.
     private func defaults(_ plugin: LoadedPlugin) throws -> [ParameterValue] {
         var values = plugin.descriptor.parameters.map(\.defaultValue)
+        for spec in plugin.descriptor.parameters where spec.required && !settings.contains(where: { $0.key == spec.name }) {
+            throw Failure("parameter \(spec.name) is required: give it with --set \(spec.name)=VALUE")
+        }
         for (key, text) in settings {
             guard let index = plugin.descriptor.parameters.firstIndex(where: { $0.name == key }) else {
                 throw Failure("--set \(key): the plugin has no parameter \(key)")
@@ -145,7 +148,7 @@ struct CheckRunner {
             }
             if spec.choices.contains("") { findings.append("parameter \(spec.name): an empty choice") }
             if Set(spec.choices).count != spec.choices.count { findings.append("parameter \(spec.name): a choice listed twice") }
-            if case .failure(let problem) = spec.validate(spec.defaultValue) {
+            if !spec.required, case .failure(let problem) = spec.validate(spec.defaultValue) {
                 findings.append("parameter \(spec.name): default \(spec.defaultValue) does not fit: \(problem.message)")
             }
         }

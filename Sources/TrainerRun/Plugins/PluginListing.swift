@@ -146,7 +146,8 @@ public struct PluginListing {
         }
         let header = ["PARAMETER", "TYPE", "DEFAULT", "ALLOWED", "DESCRIPTION"]
         let cells = d.parameters.map { spec in
-            [spec.name, spec.type.rawValue + (spec.nullable ? "?" : ""), spec.defaultValue.description,
+            [spec.name, spec.type.rawValue + (spec.nullable && !spec.required ? "?" : ""),
+             spec.required ? "(required)" : spec.defaultValue.description,
              spec.constraintText.isEmpty ? "-" : spec.constraintText, spec.help]
         }
         out += TextTable.render(header: header, rows: cells).joined(separator: "\n") + "\n"

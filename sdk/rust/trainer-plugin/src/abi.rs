@@ -77,6 +77,8 @@ pub struct trainer_value_t {
 pub const TRAINER_PARAM_HAS_MIN: u32 = 1;
 pub const TRAINER_PARAM_HAS_MAX: u32 = 2;
 pub const TRAINER_PARAM_NULLABLE: u32 = 4;
+/// ABI 1.2: the run must set the parameter; a 1.1 host ignores the flag and passes the default.
+pub const TRAINER_PARAM_REQUIRED: u32 = 8;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -180,6 +182,8 @@ pub struct trainer_host_t {
     pub log: Option<unsafe extern "C" fn(host: *const trainer_host_t, level: trainer_log_level_t, message: *const c_char)>,
     pub get_extension:
         Option<unsafe extern "C" fn(host: *const trainer_host_t, extension_id: *const c_char) -> *const c_void>,
+    /* ABI 1.2 */
+    pub stop_training_because: Option<unsafe extern "C" fn(host: *const trainer_host_t, reason: *const c_char)>,
 }
 
 /* ---- Extensions ---- */
@@ -236,6 +240,91 @@ pub struct trainer_distributed_ext_t {
     pub struct_size: u32,
     pub rank: Option<unsafe extern "C" fn(host: *const trainer_host_t) -> i64>,
     pub world_size: Option<unsafe extern "C" fn(host: *const trainer_host_t) -> i64>,
+}
+
+/// "trainer.logs/1" (ABI 1.2): values a plugin adds to the logs of the hook being called.
+pub const TRAINER_EXT_LOGS: &str = "trainer.logs/1";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct trainer_logs_ext_t {
+    pub struct_size: u32,
+    pub set: Option<
+        unsafe extern "C" fn(host: *const trainer_host_t, name: *const c_char, value: f64) -> trainer_status_t,
+    >,
+}
+
+/// "trainer.weights/1" (ABI 1.2): weights set from buffers the plugin owns.
+pub const TRAINER_EXT_WEIGHTS: &str = "trainer.weights/1";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct trainer_weights_ext_t {
+    pub struct_size: u32,
+    pub set_weight: Option<
+        unsafe extern "C" fn(
+            host: *const trainer_host_t,
+            index: i64,
+            data: *const f32,
+            element_count: i64,
+            error: *mut c_char,
+            error_size: usize,
+        ) -> trainer_status_t,
+    >,
+    pub set_weights: Option<
+        unsafe extern "C" fn(
+            host: *const trainer_host_t,
+            count: i64,
+            data: *const *const f32,
+            element_counts: *const i64,
+            error: *mut c_char,
+            error_size: usize,
+        ) -> trainer_status_t,
+    >,
+}
+
+/// "trainer.predict/1" (ABI 1.2): the model's outputs on the validation data or on inputs the
+/// plugin passes.
+pub const TRAINER_EXT_PREDICT: &str = "trainer.predict/1";
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct trainer_prediction_t {
+    pub struct_size: u32,
+    pub reserved: u32,
+    pub first_sample: i64,
+    pub rows: i64,
+    pub output_size: i64,
+    pub outputs: *const f32,
+    pub target_size: i64,
+    pub targets: *const f32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct trainer_predict_ext_t {
+    pub struct_size: u32,
+    pub validation_batches: Option<unsafe extern "C" fn(host: *const trainer_host_t) -> i64>,
+    pub predict_validation_batch: Option<
+        unsafe extern "C" fn(
+            host: *const trainer_host_t,
+            batch: i64,
+            out: *mut trainer_prediction_t,
+            error: *mut c_char,
+            error_size: usize,
+        ) -> trainer_status_t,
+    >,
+    pub predict: Option<
+        unsafe extern "C" fn(
+            host: *const trainer_host_t,
+            inputs: *const f32,
+            rows: i64,
+            input_size: i64,
+            out: *mut trainer_prediction_t,
+            error: *mut c_char,
+            error_size: usize,
+        ) -> trainer_status_t,
+    >,
 }
 
 /* ---- Hooks ---- */

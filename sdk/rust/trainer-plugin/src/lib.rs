@@ -48,7 +48,7 @@ mod params;
 
 pub use callback::{Callback, Hook, PluginInfo};
 pub use error::Error;
-pub use host::{Host, LogLevel, RunParams};
+pub use host::{Host, LogLevel, Prediction, RunParams};
 pub use logs::Logs;
 pub use params::{Param, Params, Value};
 

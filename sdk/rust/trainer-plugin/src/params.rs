@@ -25,6 +25,7 @@ pub struct Param {
     pub(crate) max: Option<f64>,
     pub(crate) nullable: bool,
     pub(crate) choices: Option<String>,
+    pub(crate) required: bool,
 }
 
 impl Param {
@@ -38,6 +39,7 @@ impl Param {
             max: None,
             nullable: false,
             choices: None,
+            required: false,
         }
     }
 
@@ -96,6 +98,17 @@ impl Param {
         self
     }
 
+    /// The run must set the parameter (ABI 1.2, e.g. ModelCheckpoint's filepath): the host
+    /// refuses a run that does not. Its default becomes None and it becomes nullable, so that a
+    /// host older than 1.2, which ignores the flag and passes the default, gives None, which
+    /// `create` should refuse (see [`crate::Params::is_none`]).
+    pub fn required(mut self) -> Param {
+        self.required = true;
+        self.nullable = true;
+        self.default = Value::None;
+        self
+    }
+
     /// The C spec, with its strings kept alive in `strings` (leaked with the descriptor).
     pub(crate) fn to_spec(&self, strings: &mut Vec<CString>) -> trainer_param_spec_t {
         let mut keep = |text: &str| -> *const std::os::raw::c_char {
@@ -139,6 +152,9 @@ impl Param {
         }
         if self.nullable {
             flags |= TRAINER_PARAM_NULLABLE;
+        }
+        if self.required {
+            flags |= TRAINER_PARAM_REQUIRED;
         }
         trainer_param_spec_t {
             struct_size: std::mem::size_of::<trainer_param_spec_t>() as u32,
