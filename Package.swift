@@ -34,6 +34,8 @@ let plugins = [
     swiftPlugin("Timer"),
     swiftPlugin("BackupAndRestore"),
     swiftPlugin("LearningCurves"),
+    swiftPlugin("ClassificationReport"),
+    swiftPlugin("SwapEMAWeights"),
     (.library(name: "RemoteMonitor", type: .dynamic, targets: ["RemoteMonitor"]),
      .target(name: "RemoteMonitor", dependencies: ["TrainerPluginSDK", "TrainerExpression"],
              path: "Plugins/RemoteMonitor")),

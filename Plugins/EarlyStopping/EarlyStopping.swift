@@ -159,7 +159,7 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         if let reason = thresholdStopReason(current) {
             host.log(.info, reason)
             stoppedEpoch = epoch
-            host.stopTraining()
+            host.stopTraining(because: reason)
             host.report("stopped_epoch", Double(epoch))
             return
         }
@@ -191,7 +191,8 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         if wait >= patience && epoch > 0 {
             // Patience has been exceeded: stop training.
             stoppedEpoch = epoch
-            host.stopTraining()
+            host.stopTraining(because: "\(monitor.name) did not improve for \(wait) epoch\(wait == 1 ? "" : "s") "
+                              + "(best \(best) at epoch \(bestEpoch + 1))")
             host.report("stopped_epoch", Double(epoch))
         }
     }

@@ -31,10 +31,31 @@ struct SavedWeights: Equatable {
         return SavedWeights(tensors: try read.get())
     }
 
-    /// A host snapshot holding these weights. The host loads weights only from a safetensors
-    /// file, so they are written to a temporary one in `directory` (removed afterwards), loaded,
-    /// snapshotted, and the model's current weights are put back.
+    /// A host snapshot holding these weights: set from memory through "trainer.weights/1",
+    /// snapshotted, and the model's current weights put back. A host without that extension
+    /// loads weights only from a file: see `snapshotThroughFile`.
     func snapshot(host: Host, directory: String) throws -> WeightSnapshot {
+        let names = try host.weights().map(\.name)
+        guard names == tensors.map(\.name) else {
+            throw PluginError("the saved best weights \(tensors.map(\.name)) do not match the model's \(names)")
+        }
+        guard let current = host.snapshotWeights() else {
+            throw PluginError("the host could not snapshot the weights")
+        }
+        defer { host.releaseSnapshot(current) }
+        do {
+            try host.setWeights(tensors.map(\.values))
+        } catch let error as HostError where error.message.contains("trainer.weights/1") {
+            return try snapshotThroughFile(host: host, directory: directory)
+        }
+        let made = host.snapshotWeights()
+        try host.restoreWeights(current)
+        guard let made else { throw PluginError("the host could not snapshot the weights") }
+        return made
+    }
+
+    /// The same through a temporary safetensors file in `directory` (removed afterwards).
+    func snapshotThroughFile(host: Host, directory: String) throws -> WeightSnapshot {
         let folder = directory.isEmpty ? "/tmp" : directory
         var template = Array((folder + "/.EarlyStopping-best-weights-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

@@ -148,7 +148,10 @@ static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const traine
                  self->monitor, value, self->mode_max ? ">=" : "<=", self->threshold);
         say(self, TRAINER_LOG_INFO, message);
     }
-    if (self->table.stop_training) self->table.stop_training(self->host);
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s reached %.4f (%s %g)", self->monitor, value,
+             self->mode_max ? ">=" : "<=", self->threshold);
+    trainer_stop_training_because(self->host, reason);
     return TRAINER_STATUS_OK;
 }
 

@@ -68,7 +68,7 @@ public final class StopWhen: TrainerCallback, OnEpochEnd {
             return
         }
         guard value != 0 else { return }
-        host.stopTraining()
+        host.stopTraining(because: "\(condition) holds")
         host.report("stopped_epoch", Double(epoch))
         if verbose > 0 {
             host.log(.info, "Epoch \(epoch + 1): StopWhen: \(condition) holds, stopping training")

@@ -31,7 +31,7 @@ public final class TerminateOnNaN: TrainerCallback, OnTrainBatchEnd {
                               + "Terminating training immediately.")
         }
         host.log(.info, "Batch \(batch): Invalid loss, terminating training")
-        host.stopTraining()
+        host.stopTraining(because: "the loss is \(loss) (not finite)")
     }
 }
 

@@ -92,7 +92,7 @@ public final class Timer: TrainerCallback, OnTrainBegin, OnTrainBatchEnd, OnEpoc
         guard let duration else { return }
         let elapsed = self.elapsed
         guard elapsed >= duration else { return }
-        host.stopTraining()
+        host.stopTraining(because: "the time limit of \(duration) seconds is reached")
         guard !announced else { return }
         announced = true
         host.report("elapsed_seconds", elapsed)

@@ -81,6 +81,8 @@ public struct Monitor: Sendable {
         "sensitivity_at_specificity", "sensitivityatspecificity",
         "specificity_at_sensitivity", "specificityatsensitivity",
         "f1_score", "f1score", "f_beta_score", "fbetascore",
+        // ClassificationReport's val_f1: Keras's F1Score named "f1" has its direction up.
+        "f1",
         "io_u", "iou", "binary_io_u", "binaryiou", "mean_io_u", "meaniou",
         "one_hot_io_u", "onehotiou", "one_hot_mean_io_u", "onehotmeaniou",
         "pearson_correlation", "pearsoncorrelation",

@@ -48,6 +48,13 @@ public struct StateWriter: Sendable {
         write(values.count)
         for value in values { write(value) }
     }
+
+    /// Float32 values (weights, say): a count, then 4 little-endian bytes each.
+    public mutating func write(_ values: [Float]) {
+        write(values.count)
+        bytes.reserveCapacity(bytes.count + values.count * 4)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
 }
 
 /// Reads bytes written by `StateWriter`, in the same order. Every read throws on truncated or
@@ -100,6 +107,17 @@ public struct StateReader: Sendable {
         let count = try readCount()
         guard count <= (bytes.count - offset) / 8 else { throw truncated() }
         return try (0..<count).map { _ in try readDouble() }
+    }
+
+    public mutating func readFloats() throws -> [Float] {
+        let count = try readCount()
+        guard count <= (bytes.count - offset) / 4 else { throw truncated() }
+        let raw = try take(count * 4)
+        return (0..<count).map { i in
+            let at = raw.startIndex + i * 4
+            let bits = UInt32(raw[at]) | UInt32(raw[at + 1]) << 8 | UInt32(raw[at + 2]) << 16 | UInt32(raw[at + 3]) << 24
+            return Float(bitPattern: bits)
+        }
     }
 
     private mutating func readCount() throws -> Int {

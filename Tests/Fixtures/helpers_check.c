@@ -30,13 +30,44 @@ static void report(const trainer_host_t *host, const char *name, double value) {
     (void)host, (void)name, (void)value;
 }
 
+static char stopped[64];
+
+static void stop_training(const trainer_host_t *host) {
+    (void)host;
+    snprintf(stopped, sizeof stopped, "stop");
+}
+
+static void stop_training_because(const trainer_host_t *host, const char *reason) {
+    (void)host;
+    snprintf(stopped, sizeof stopped, "stop because %s", reason ? reason : "(null)");
+}
+
+static char log_set[64];
+
+static trainer_status_t set_log(const trainer_host_t *host, const char *name, double value) {
+    (void)host;
+    if (strcmp(name, "bad name") == 0) return TRAINER_STATUS_ERROR;
+    snprintf(log_set, sizeof log_set, "%s=%g", name, value);
+    return TRAINER_STATUS_OK;
+}
+
 static const trainer_report_ext_t report_ext = {.struct_size = sizeof(trainer_report_ext_t), .report = report};
+static const trainer_logs_ext_t logs_ext = {.struct_size = sizeof(trainer_logs_ext_t), .set = set_log};
+/* A trainer.logs/1 struct whose struct_size ends before `set`. */
+static const trainer_logs_ext_t short_logs_ext = {.struct_size = sizeof(uint32_t), .set = set_log};
 static const uint32_t tiny_ext = 2; /* a struct whose struct_size is too small to hold anything */
 
 static const void *get_extension(const trainer_host_t *host, const char *id) {
     (void)host;
     if (strcmp(id, TRAINER_EXT_REPORT) == 0) return &report_ext;
+    if (strcmp(id, TRAINER_EXT_LOGS) == 0) return &logs_ext;
     if (strcmp(id, "tiny/1") == 0) return &tiny_ext;
+    return NULL;
+}
+
+static const void *get_short_extension(const trainer_host_t *host, const char *id) {
+    (void)host;
+    if (strcmp(id, TRAINER_EXT_LOGS) == 0) return &short_logs_ext;
     return NULL;
 }
 
@@ -127,6 +158,37 @@ static void check_host(void) {
     trainer_log(&old, TRAINER_LOG_INFO, "no crash without a log function: %d", 1);
 }
 
+static void check_stop_and_logs_set(void) {
+    trainer_host_t host = {.struct_size = sizeof host, .stop_training = stop_training,
+                           .get_extension = get_extension, .stop_training_because = stop_training_because};
+
+    trainer_stop_training_because(&host, "loss is NaN");
+    CHECK(strcmp(stopped, "stop because loss is NaN") == 0);
+    /* A 1.1 host's table ends at get_extension: it stops without the reason. */
+    trainer_host_t old = host;
+    old.struct_size = (uint32_t)TRAINER_STRUCT_END(trainer_host_t, get_extension);
+    trainer_stop_training_because(&old, "loss is NaN");
+    CHECK(strcmp(stopped, "stop") == 0);
+    trainer_host_t unset = host;
+    unset.stop_training_because = NULL;
+    trainer_stop_training_because(&unset, "loss is NaN");
+    CHECK(strcmp(stopped, "stop") == 0);
+    trainer_stop_training_because(NULL, "no crash without a host");
+
+    CHECK(trainer_logs_set(&host, "val_f1", 0.5) == TRAINER_STATUS_OK);
+    CHECK(strcmp(log_set, "val_f1=0.5") == 0);
+    CHECK(trainer_logs_set(&host, "bad name", 1) == TRAINER_STATUS_ERROR);
+    CHECK(strcmp(log_set, "val_f1=0.5") == 0);
+    trainer_host_t short_ext = host;
+    short_ext.get_extension = get_short_extension;
+    CHECK(trainer_logs_set(&short_ext, "val_f1", 1) == TRAINER_STATUS_ERROR);
+    trainer_host_t without = host;
+    without.get_extension = NULL;
+    CHECK(trainer_logs_set(&without, "val_f1", 1) == TRAINER_STATUS_ERROR);
+    CHECK(trainer_logs_set(NULL, "val_f1", 1) == TRAINER_STATUS_ERROR);
+    CHECK(strcmp(log_set, "val_f1=0.5") == 0);
+}
+
 static void check_errors(void) {
     char error[8];
     trainer_set_error(error, sizeof error, "bad %s", "key");
@@ -149,6 +211,7 @@ int main(void) {
     check_params();
     check_logs();
     check_host();
+    check_stop_and_logs_set();
     check_errors();
     printf("checked %d, failed %d\n", checks, failures);
     return failures ? 1 : 0;

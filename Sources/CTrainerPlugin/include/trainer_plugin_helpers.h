@@ -22,6 +22,8 @@
  *     static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const trainer_logs_t *logs) {
  *         double loss;
  *         if (trainer_logs_get(logs, "val_loss", &loss)) { ... }
+ *         trainer_logs_set(host, "val_f1", f1);   // the plugins after this one see it
+ *         if (isnan(loss)) trainer_stop_training_because(host, "val_loss is NaN");
  *         const trainer_report_ext_t *report = trainer_host_extension(
  *             host, TRAINER_EXT_REPORT, TRAINER_STRUCT_END(trainer_report_ext_t, report));
  *         if (report) report->report(host, "stopped_epoch", (double)epoch);
@@ -168,6 +170,29 @@ static inline size_t trainer_host_copy(const trainer_host_t *host, trainer_host_
     size_t known = host->struct_size < sizeof *out ? host->struct_size : sizeof *out;
     memcpy(out, host, known);
     return known;
+}
+
+/* Stops training after the current batch with the reason a user reads (ABI 1.2: the host
+ * prints it and records it in the run's report.json), e.g. "val_loss is NaN". A host whose
+ * table ends before stop_training_because (older than 1.2) stops without the reason, through
+ * stop_training. `reason` is borrowed for the call; NULL or "" stops with no reason. */
+static inline void trainer_stop_training_because(const trainer_host_t *host, const char *reason) {
+    if (TRAINER_HOST_HAS(host, stop_training_because)) {
+        host->stop_training_because(host, reason);
+    } else if (TRAINER_HOST_HAS(host, stop_training)) {
+        host->stop_training(host);
+    }
+}
+
+/* Sets `name` to `value` in the logs of the hook being called, through "trainer.logs/1"
+ * (ABI 1.2), as a Keras callback writes `logs["val_f1"] = f1`: the plugins called after this
+ * one for the same hook see it. Returns TRAINER_STATUS_ERROR when the host lacks the
+ * extension, or refuses (outside a hook, or a bad name: the host logs why). */
+static inline trainer_status_t trainer_logs_set(const trainer_host_t *host, const char *name, double value) {
+    const trainer_logs_ext_t *logs = (const trainer_logs_ext_t *)trainer_host_extension(
+        host, TRAINER_EXT_LOGS, TRAINER_STRUCT_END(trainer_logs_ext_t, set));
+    if (!logs || !logs->set) return TRAINER_STATUS_ERROR;
+    return logs->set(host, name, value);
 }
 
 /* ------------------------------------------------------------------------------------------

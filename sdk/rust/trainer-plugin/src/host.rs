@@ -48,6 +48,18 @@ pub struct Prediction<'a> {
     pub targets: &'a [f32],
 }
 
+impl<'a> Prediction<'a> {
+    /// The outputs of sample `row` (0 ..< rows).
+    pub fn output(&self, row: usize) -> &'a [f32] {
+        &self.outputs[row * self.output_size..(row + 1) * self.output_size]
+    }
+
+    /// The targets of sample `row` (0 ..< rows); empty when there are none.
+    pub fn target(&self, row: usize) -> &'a [f32] {
+        &self.targets[row * self.target_size..(row + 1) * self.target_size]
+    }
+}
+
 /// What a plugin may ask of the host: one per instance, given to `create`. Its functions may
 /// be called only from inside a call the host made (`create` or a hook), on that thread; the
 /// host table behind it lives until the instance is dropped.
@@ -238,7 +250,7 @@ impl Host {
         let mut error = [0 as c_char; 512];
         match unsafe { set(self.raw, index, data.as_ptr(), data.len() as i64, error.as_mut_ptr(), error.len()) } {
             TRAINER_STATUS_OK => Ok(()),
-            _ => Err(crate::Error::new(unsafe { CStr::from_ptr(error.as_ptr()) }.to_string_lossy())),
+            _ => Err(failure(&error, format!("the host refused weight {index}"))),
         }
     }
 
@@ -255,7 +267,7 @@ impl Host {
         };
         match status {
             TRAINER_STATUS_OK => Ok(()),
-            _ => Err(crate::Error::new(unsafe { CStr::from_ptr(error.as_ptr()) }.to_string_lossy())),
+            _ => Err(failure(&error, "the host refused the weights".to_string())),
         }
     }
 
@@ -286,7 +298,7 @@ impl Host {
         let mut error = [0 as c_char; 512];
         match unsafe { predict(self.raw, batch, &mut out, error.as_mut_ptr(), error.len()) } {
             TRAINER_STATUS_OK => unsafe { prediction(&out) },
-            _ => Err(crate::Error::new(unsafe { CStr::from_ptr(error.as_ptr()) }.to_string_lossy())),
+            _ => Err(failure(&error, format!("the host could not predict validation batch {batch}"))),
         }
     }
 
@@ -310,7 +322,7 @@ impl Host {
         };
         match status {
             TRAINER_STATUS_OK => unsafe { prediction(&out) },
-            _ => Err(crate::Error::new(unsafe { CStr::from_ptr(error.as_ptr()) }.to_string_lossy())),
+            _ => Err(failure(&error, "the host could not predict".to_string())),
         }
     }
 }
@@ -344,6 +356,12 @@ unsafe fn prediction<'a>(out: &trainer_prediction_t) -> Result<Prediction<'a>, c
         (0, &[][..])
     };
     Ok(Prediction { first_sample: out.first_sample, rows, output_size, outputs, target_size, targets })
+}
+
+/// The message the host wrote into `error`, or `otherwise` when it wrote none.
+fn failure(error: &[c_char], otherwise: String) -> crate::Error {
+    let message = unsafe { CStr::from_ptr(error.as_ptr()) }.to_string_lossy();
+    crate::Error::new(if message.is_empty() { otherwise } else { message.into_owned() })
 }
 
 /// `count` floats at `data`: empty when count is 0, None when data is NULL for a nonzero count.
