@@ -47,7 +47,7 @@ public final class BackupAndRestore: TrainerCallback, OnEpochEnd, OnTrainBatchEn
         self.directory = directory.hasPrefix("/") ? directory : Self.workingDirectory() + "/" + directory
         deleteAtEnd = try parameters.bool("delete_checkpoint")
         if try checkpoints.resume(from: self.directory) {
-            host.log(.info, "BackupAndRestore: resuming from the backup in \(directory)")
+            host.log(.info, "resuming from the backup in \(directory)")
         }
     }
 

@@ -192,7 +192,7 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
             // Patience has been exceeded: stop training.
             stoppedEpoch = epoch
             host.stopTraining(because: "\(monitor.name) did not improve for \(wait) epoch\(wait == 1 ? "" : "s") "
-                              + "(best \(best) at epoch \(bestEpoch + 1))")
+                              + (best.map { "(best \($0) at epoch \(bestEpoch + 1))" } ?? "(none better than the baseline)"))
             host.report("stopped_epoch", Double(epoch))
         }
     }

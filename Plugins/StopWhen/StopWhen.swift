@@ -17,7 +17,7 @@ import TrainerPluginSDK
 /// the first time each such name is missing (a misspelt name would otherwise never stop
 /// anything silently). When the condition holds it asks the host to stop (Keras's
 /// `model.stop_training = True`: the epoch ends normally, then training ends), prints
-/// `Epoch 12: StopWhen: accuracy > 0.98 && val_loss < 0.3 holds, stopping training` with
+/// `StopWhen: Epoch 12: accuracy > 0.98 && val_loss < 0.3 holds, stopping training` with
 /// verbose 1, and reports `stopped_epoch` (0-based) through "trainer.report/1".
 public final class StopWhen: TrainerCallback, OnEpochEnd {
     public static let id = "StopWhen"
@@ -71,7 +71,7 @@ public final class StopWhen: TrainerCallback, OnEpochEnd {
         host.stopTraining(because: "\(condition) holds")
         host.report("stopped_epoch", Double(epoch))
         if verbose > 0 {
-            host.log(.info, "Epoch \(epoch + 1): StopWhen: \(condition) holds, stopping training")
+            host.log(.info, "Epoch \(epoch + 1): \(condition) holds, stopping training")
         }
     }
 }

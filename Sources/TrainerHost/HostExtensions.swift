@@ -143,6 +143,27 @@ final class CurrentHook {
     var changed = false
 }
 
+/// The reason given to `stop_training_because`, as the host keeps it: UTF-8 (bytes that are
+/// not become U+FFFD), cut at a character boundary to at most 1024 bytes; nil for NULL or "".
+/// The same text again gives itself, so the relay and the training process agree.
+enum StopReason {
+    static let maximumBytes = 1024
+
+    static func text(_ reason: UnsafePointer<CChar>?) -> String? {
+        guard let reason else { return nil }
+        let decoded = String(decoding: UnsafeRawBufferPointer(start: reason, count: min(strlen(reason), 4 * maximumBytes)),
+                             as: UTF8.self)
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in decoded.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= maximumBytes else { break }
+            kept.append(scalar)
+        }
+        return kept.isEmpty ? nil : String(kept)
+    }
+}
+
 /// What "trainer.logs/1" accepts as a name.
 enum LogName {
     static let rule = "a name is UTF-8, 1 to 255 bytes, without control characters"

@@ -197,8 +197,7 @@ final class HostTable {
         },
         stop_training_because: { host, reason in
             guard let me = context(host) else { return }
-            let text = reason.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: min(strlen($0), 1024)), as: UTF8.self) }
-            me.session?.requestStop(plugin: me.pluginID, reason: text?.isEmpty == false ? text : nil)
+            me.session?.requestStop(plugin: me.pluginID, reason: StopReason.text(reason))
         })
 
     func record(_ name: String, _ value: Double) {

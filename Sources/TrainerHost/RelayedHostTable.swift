@@ -185,8 +185,7 @@ final class RelayedHostTable {
         },
         stop_training_because: { host, reason in
             guard let me = context(host) else { return }
-            let text = reason.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: min(strlen($0), 1024)), as: UTF8.self) }
-            guard case .done = me.request(.stopTrainingBecause(text ?? "")) else { return }
+            guard case .done = me.request(.stopTrainingBecause(StopReason.text(reason) ?? "")) else { return }
         })
 
     private static let distributedExtension: UnsafeMutablePointer<trainer_distributed_ext_t> = {

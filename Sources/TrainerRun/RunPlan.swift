@@ -46,7 +46,7 @@ struct RunPlan {
             if let index = config.plugins.firstIndex(where: { $0.id.lowercased() == plugin.id.lowercased() }) {
                 for (key, value) in values { config.plugins[index].set(key, value) }
             } else {
-                config.plugins.append(PluginSettings(id: plugin.id, values: values))
+                config.plugins.insert(PluginSettings(id: plugin.id, values: values), at: Self.insertionIndex(in: config.plugins))
             }
         }
         if options.isolate {
@@ -67,6 +67,16 @@ struct RunPlan {
             Console.standardError("warning: plugin \(settings.id): on_plugin_failure applies to isolated plugins only "
                                   + "(isolate = true); in process, a crash ends the run")
         }
+    }
+
+    /// Where a `--plugin` not yet in the run goes: at the end, except before the default
+    /// plugins (ProgbarLogger, History) that end the list, as Keras adds those after the
+    /// user's callbacks. So History and the progress bar see what such a plugin adds to the logs.
+    static func insertionIndex(in plugins: [PluginSettings]) -> Int {
+        let defaults = Set(RunConfig.defaultPlugins.map { $0.id.lowercased() })
+        var index = plugins.count
+        while index > 0, defaults.contains(plugins[index - 1].id.lowercased()) { index -= 1 }
+        return index
     }
 
     /// A warning for every plugin of the run that shadows another file with the same id, so

@@ -84,7 +84,7 @@ public final class TrainingRun: TrainingSession {
         let plugins = isRoot ? config.plugins : config.plugins.filter { everyRank.contains($0.id.lowercased()) }
         do {
             instances = try plan.registry.instantiate(plugins, session: self, pins: config.pins,
-                                                      logger: Logger(label: "trainer.plugins"), isolation: isolation)
+                                                      logger: Self.pluginLogger(verbose: config.verbose), isolation: isolation)
         } catch let failed as PluginRunError {
             if case .isolatedFailed = failed {
                 if isRoot { try? Self.writeReport([], failures: failures, into: runParameters.runDirectory) }
@@ -94,6 +94,13 @@ public final class TrainingRun: TrainingSession {
         } catch {
             throw UsageProblem("\(error)")
         }
+    }
+
+    /// The logger behind every plugin's `host->log`: debug messages shown at `--verbose 2`.
+    static func pluginLogger(verbose: Int) -> Logger {
+        var logger = Logger(label: "trainer.plugins")
+        logger.logLevel = verbose >= 2 ? .debug : .info
+        return logger
     }
 
     /// Repeats the failures of isolated plugins at the end of a command, on standard error.

@@ -95,7 +95,7 @@ final class ExpressionPluginTests: XCTestCase {
         for (epoch, logs) in epochs.enumerated() { XCTAssertEqual(stop.epochEnd(epoch, logs), statusOK) }
         XCTAssertEqual(stop.host.stopRequests, 1)
         XCTAssertEqual(stop.host.reports["stopped_epoch"], 2)
-        XCTAssertEqual(stop.host.info, ["Epoch 3: StopWhen: accuracy > 0.98 && val_loss < 0.3 holds, stopping training"])
+        XCTAssertEqual(stop.host.info, ["Epoch 3: accuracy > 0.98 && val_loss < 0.3 holds, stopping training"])
     }
 
     func testEpochIsTheZeroBasedEpochAndVerboseZeroIsQuiet() throws {

@@ -31,7 +31,7 @@ final class ExternalPluginTests: EndToEndTestCase {
         let run = try trainer("train", "--epochs", "4", "--limit", "512", "--run-dir", "run", "--verbose", "2",
                               "--plugin", "StopAtLoss", "--set", "threshold=10")
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.stdout.contains("Epoch 1: loss "), run.stdout)
+        XCTAssertTrue(run.stderr.contains("StopAtLoss: Epoch 1: loss "), run.stderr)
         XCTAssertFalse(run.stdout.contains("Epoch 2/4"), "stopped after the first epoch:\n\(run.stdout)")
     }
 }

@@ -178,7 +178,8 @@ final class ModelCommandsTests: EndToEndTestCase {
             """, to: "past.json")
         let stopped = try trainer("replay", "past.json", "--plugin", "EarlyStopping", "--set", "patience=2")
         XCTAssertEqual(stopped.status, 0, stopped.output)
-        XCTAssertTrue(stopped.stdout.contains("EarlyStopping(patience=2) would have stopped at epoch 4 of 5, best epoch 2"),
+        XCTAssertTrue(stopped.stdout.contains("EarlyStopping(patience=2) would have stopped at epoch 4 of 5 because val_loss did "
+                                              + "not improve for 2 epochs (best 0.9 at epoch 2), best epoch 2"),
                       stopped.stdout)
         // History writes a NaN loss as null; replay reads it back as NaN, which check_finite stops on.
         _ = try write("""

@@ -36,7 +36,9 @@ final class OlderPluginTests: EndToEndTestCase {
         XCTAssertEqual(history["epochs"] as? [Int], [0, 1], run.output)
         // ...and its hook saw each epoch's own loss in the logs.
         let losses = try XCTUnwrap((history["history"] as? [String: [Double]])?["loss"], "\(history)")
-        let said = run.stdout.split(separator: "\n").filter { $0.hasPrefix("OldSwift saw epoch ") }.map(String.init)
+        // Its host->log messages: on standard error, after its id.
+        let said = run.stderr.split(separator: "\n").filter { $0.hasPrefix("OldSwift: OldSwift saw epoch ") }
+            .map { String($0.dropFirst("OldSwift: ".count)) }
         // Logs hold float32 values; Foundation's JSON parser can miss a 17-digit number by a few
         // units in the last place of the double, never of the float: compared as floats.
         let saidLosses = said.map { $0.split(separator: " ").last.flatMap { Double($0) }.map(Float.init) }

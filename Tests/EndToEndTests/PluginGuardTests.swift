@@ -26,7 +26,9 @@ final class PluginGuardTests: EndToEndTestCase {
     func assertHistoryIsWritten(file: StaticString = #filePath, line: UInt = #line) throws {
         let history = try XCTUnwrap(JSONSerialization.jsonObject(
             with: Data(contentsOf: directory.appendingPathComponent("run/history.json"))) as? [String: Any], file: file, line: line)
-        XCTAssertEqual(history["epochs"] as? [Int], [0, 1], "what was written stays", file: file, line: line)
+        // History comes after Misbehave (the defaults follow the --plugin ones, as Keras adds
+        // them after the user's callbacks): it wrote epoch 0, before the failure in epoch 1.
+        XCTAssertEqual(history["epochs"] as? [Int], [0], "what was written stays", file: file, line: line)
     }
 
     func testASegfaultInAHookNamesThePluginAndTheHook() throws {

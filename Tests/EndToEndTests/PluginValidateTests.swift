@@ -40,7 +40,7 @@ final class PluginValidateTests: EndToEndTestCase {
     static let bundled: [String: [String]] = [
         "TensorBoard": [], "ProgbarLogger": [], "History": [], "StopAtAccuracy": [], "EarlyStopping": [],
         "ReduceLROnPlateau": [], "TerminateOnNaN": [], "Timer": [], "RemoteMonitor": [], "LambdaCallback": [],
-        "CSVLogger": [], "LearningCurves": [],
+        "CSVLogger": [], "LearningCurves": [], "ClassificationReport": [], "SwapEMAWeights": [],
         "BackupAndRestore": ["backup_dir=backup"],
         "LearningRateScheduler": ["schedule=lr * 0.5"],
         "StopWhen": ["condition=loss < 0.01"],

@@ -12,7 +12,8 @@ final class RunOutcomeTests: EndToEndTestCase {
         let fixtures = directory.appendingPathComponent("fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
         _ = try CCompiler.buildPlugin(Repository.fixtures + "/recorder.c", into: fixtures.path, name: "Recorder")
-        let result = try trainer("train", "--epochs", "3", "--limit", "256", "--run-dir", "run", "--verbose", "0",
+        let config = try write("[plugins]\nenabled = [\"History\", \"Recorder\"]\n", to: "run.toml")
+        let result = try trainer("train", config.path, "--epochs", "3", "--limit", "256", "--run-dir", "run", "--verbose", "0",
                                  "--plugins-dir", fixtures.path, "--plugin", "Recorder", "--set", "fail_at=on_epoch_end")
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.stderr.contains("plugin Recorder failed in on_epoch_end"), result.stderr)

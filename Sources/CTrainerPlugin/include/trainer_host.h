@@ -101,7 +101,13 @@ struct trainer_host_v1_2 {
      * the test hooks of plugins. */
     trainer_status_t (*evaluate)(const trainer_host_t *host, const trainer_logs_t **out);
 
-    /* Prints a message through the host's log, prefixed with the plugin's id. */
+    /* Prints `message` through the host's log: one line on standard error at every level,
+     * prefixed with the plugin's id, and but for INFO with the level:
+     *     EarlyStopping: Epoch 5: early stopping                       (INFO)
+     *     warning: EarlyStopping: ... which is not available.          (WARNING; "error: " ERROR)
+     *     debug: EarlyStopping: ...                                    (DEBUG, at --verbose 2 only)
+     * Standard output is the host's (progress bar, summaries, JSON), so a plugin that prints
+     * there itself mixes with them. `message` is borrowed for the call. */
     void (*log)(const trainer_host_t *host, trainer_log_level_t level, const char *message);
 
     /* Looks up an optional host capability by id with revision, e.g. "trainer.weights/1".
@@ -114,8 +120,9 @@ struct trainer_host_v1_2 {
     /* stop_training with the reason a user reads, e.g. "val_loss did not improve for 3 epochs"
      * or "loss is NaN". The host prints it ("EarlyStopping stopped training at epoch 7: ..."),
      * records it under "stop" in the run directory's report.json (plugin, reason, epoch and
-     * batch, 0-based), and `trainer replay` shows it. `reason` is borrowed for the call: UTF-8,
-     * cut at 1024 bytes; NULL or "" stops with no reason. The first stop of a run is the one
+     * batch, 0-based), and `trainer replay` shows it. `reason` is borrowed for the call: UTF-8
+     * (bytes that are not become U+FFFD), cut to at most 1024 bytes at a character boundary;
+     * NULL or "" stops with no reason. The first stop of a run is the one
      * recorded; later stops still stop. (Check host->struct_size before calling: a 1.1 host's
      * table ends at get_extension; then call stop_training.) */
     void (*stop_training_because)(const trainer_host_t *host, const char *reason);

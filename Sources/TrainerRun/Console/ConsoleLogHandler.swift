@@ -1,9 +1,12 @@
 import Foundation
 import Logging
 
-/// Prints log messages for a person at a terminal: information on standard output as is
-/// (Keras's callbacks print their messages, e.g. "Epoch 5: early stopping"), warnings and
-/// errors on standard error, prefixed with their source.
+/// Prints log messages for a person at a terminal. A plugin's message (metadata "plugin", what
+/// `host->log` sends) goes to standard error at every level, as one line prefixed with the
+/// plugin's id and, but for information, the level: "EarlyStopping: Epoch 5: early stopping",
+/// "warning: EarlyStopping: ...", "debug: ...", "error: ...". Standard output keeps what the
+/// host itself prints (the progress bar, summaries, JSON answers). The host's own information
+/// goes to standard output as is, its warnings and errors to standard error.
 public struct ConsoleLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -34,12 +37,13 @@ public struct ConsoleLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let source = event.metadata?["plugin"].map { "\($0): " } ?? ""
+        let plugin = event.metadata?["plugin"]
+        let source = plugin.map { "\($0): " } ?? ""
         switch event.level {
         case .trace, .debug:
             Console.standardError("debug: \(source)\(event.message)")
         case .info, .notice:
-            if informationToStandardError {
+            if informationToStandardError || plugin != nil {
                 Console.standardError("\(source)\(event.message)")
             } else {
                 Console.standardOutput("\(event.message)")

@@ -43,7 +43,7 @@ public enum HistoryReplay {
         }.joined(separator: " + ")
         var facts: [String] = []
         if let stopped = outcome.stoppedEpoch {
-            facts.append("stopped at epoch \(stopped + 1) of \(epochs)" + (outcome.stopReason.map { " (\($0.reason))" } ?? ""))
+            facts.append("stopped at epoch \(stopped + 1) of \(epochs)" + (outcome.stopReason.map { " because \($0.reason)" } ?? ""))
         } else {
             facts.append("run all \(epochs) epochs")
         }
