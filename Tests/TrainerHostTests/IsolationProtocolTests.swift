@@ -36,7 +36,26 @@ final class IsolationProtocolTests: XCTestCase {
         .request(.evaluate), .request(.log(level: 2, message: "careful")), .request(.getExtension("trainer.report/1")),
         .request(.report(name: "best_epoch", value: 3)), .request(.checkpointSave(directory: "backup")),
         .request(.checkpointResume(directory: "backup")), .request(.checkpointRemove(directory: "backup")),
+        // ABI 1.2
+        .request(.stopTrainingBecause("val_loss diverged")), .request(.distributedRank), .request(.distributedWorldSize),
+        .request(.logsSet(name: "val_f1", value: 0.75)), .request(.setWeight(index: 1, values: [0.5, -1, .infinity])),
+        .request(.setWeights([[1, 2], [], [3]])), .request(.validationBatches), .request(.predictValidationBatch(7)),
+        .request(.predict(rows: 2, inputSize: 2, inputs: [0, 1, 2, 3])),
+        .reply(.prediction(status: 0, message: "", .init(firstSample: 32, rows: 2, outputSize: 3, outputs: [0.1, 0.2, 0.7, 1, 0, 0],
+                                                         targetSize: 1, targets: [2, 0]))),
+        .reply(.prediction(status: 1, message: "no validation data", .init())),
     ]
+
+    /// A prediction whose counts do not match its values (or overflow) is garbage.
+    func testAPredictionOfInconsistentSizesIsGarbage() {
+        for (rows, width) in [(Int64(2), Int64(4)), (-1, 3), (Int64.max / 2, 3)] {
+            let message = IsolationMessage.reply(.prediction(status: 0, message: "", .init(
+                firstSample: 0, rows: rows, outputSize: width, outputs: [1, 2, 3, 4, 5, 6], targetSize: 0, targets: [])))
+            var reader = WireFrameReader()
+            frame(message).withUnsafeBytes { reader.append($0) }
+            XCTAssertThrowsError(try IsolationMessage.decode(try XCTUnwrap(reader.next())), "rows \(rows) x \(width)")
+        }
+    }
 
     func frame(_ message: IsolationMessage) -> [UInt8] {
         var writer = WireWriter()
