@@ -86,7 +86,7 @@ let package = Package(
         .target(name: "TrainerData", dependencies: ["CZlib"]),
         // Plugin discovery, loading, validation and dispatch; the host table.
         .target(name: "TrainerHost", dependencies: [
-            "CTrainerPlugin", "CTrainerGuard", "SwiftToolchain", "TrainerEngine",
+            "CTrainerPlugin", "TrainerABI", "CTrainerGuard", "SwiftToolchain", "TrainerEngine",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -103,7 +103,10 @@ let package = Package(
         ]),
 
         // The Swift SDK for plugin authors. Linked into plugins, never into the host.
-        .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin", "SwiftToolchain"]),
+        .target(name: "TrainerPluginSDK", dependencies: ["CTrainerPlugin", "TrainerABI", "SwiftToolchain"]),
+        // What both sides of the boundary read the ABI with: the one list of hooks, the
+        // struct-size copy, the error buffer. Linked into the host and into each Swift plugin.
+        .target(name: "TrainerABI", dependencies: ["CTrainerPlugin"]),
         // The Swift compiler version, as host and SDK both record it.
         .target(name: "SwiftToolchain"),
         // The expression language of plugin parameters (schedules, conditions) and Python's

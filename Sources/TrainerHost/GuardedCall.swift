@@ -34,26 +34,7 @@ enum GuardedCall {
 }
 
 extension PluginHook {
-    /// The hook's C name ("on_epoch_end"), for the guard: a static string, found without a
-    /// lookup, as dispatch needs it on every call.
-    var guardName: UnsafePointer<CChar> {
-        let name: StaticString
-        switch self {
-        case .trainBegin: name = "on_train_begin"
-        case .trainEnd: name = "on_train_end"
-        case .epochBegin: name = "on_epoch_begin"
-        case .epochEnd: name = "on_epoch_end"
-        case .trainBatchBegin: name = "on_train_batch_begin"
-        case .trainBatchEnd: name = "on_train_batch_end"
-        case .testBegin: name = "on_test_begin"
-        case .testEnd: name = "on_test_end"
-        case .testBatchBegin: name = "on_test_batch_begin"
-        case .testBatchEnd: name = "on_test_batch_end"
-        case .predictBegin: name = "on_predict_begin"
-        case .predictEnd: name = "on_predict_end"
-        case .predictBatchBegin: name = "on_predict_batch_begin"
-        case .predictBatchEnd: name = "on_predict_batch_end"
-        }
-        return GuardedCall.cString(name)
-    }
+    /// The hook's C name ("on_epoch_end"), for the guard: a C string made once, found without
+    /// building anything, as dispatch needs it on every call.
+    var guardName: UnsafePointer<CChar> { cName }
 }

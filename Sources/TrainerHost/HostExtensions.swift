@@ -226,25 +226,10 @@ extension HostTable {
         guard let session else { return fail("no training run", into: message, size: size) }
         let made: Prediction
         do { made = try body(session) } catch { return fail("\(error)", into: message, size: size) }
-        var full = trainer_prediction_t(
+        CStruct.copy(trainer_prediction_t(
             struct_size: UInt32(MemoryLayout<trainer_prediction_t>.size), reserved: 0,
             first_sample: Int64(made.firstSample), rows: Int64(made.rows), output_size: Int64(made.outputSize),
-            outputs: made.outputs, target_size: Int64(made.targetSize), targets: made.targets)
-        CStruct.copy(&full, into: out)
+            outputs: made.outputs, target_size: Int64(made.targetSize), targets: made.targets), into: out)
         return TRAINER_STATUS_OK
-    }
-}
-
-/// "Copy the known part of a C struct": the host writes at most the reader's `struct_size`
-/// bytes of `value` into `out`, and sets struct_size to what it wrote.
-enum CStruct {
-    static func copy<T>(_ value: inout T, into out: UnsafeMutablePointer<T>) {
-        let declared = Int(UnsafeRawPointer(out).load(as: UInt32.self))
-        let size = min(declared, MemoryLayout<T>.size)
-        guard size >= MemoryLayout<UInt32>.size else { return }
-        withUnsafeMutableBytes(of: &value) { bytes in
-            bytes.storeBytes(of: UInt32(size), as: UInt32.self)
-            UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: size)
-        }
     }
 }

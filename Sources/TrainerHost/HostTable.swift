@@ -52,11 +52,7 @@ final class HostTable {
     }
 
     func fail(_ message: String, into error: UnsafeMutablePointer<CChar>?, size: Int) -> trainer_status_t {
-        if let error, size > 0 {
-            let bytes = Array(message.utf8.prefix(size - 1))
-            for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
-            error[bytes.count] = 0
-        }
+        ErrorBuffer.write(message, to: error, size: size)
         return TRAINER_STATUS_ERROR
     }
 
@@ -96,17 +92,7 @@ final class HostTable {
                 free(me.runDirectory)
                 me.runDirectory = strdup(p.runDirectory)
             }
-            var full = trainer_run_params_t(
-                struct_size: UInt32(MemoryLayout<trainer_run_params_t>.size),
-                verbose: Int32(p.verbose), epochs: Int64(p.epochs), steps: Int64(p.steps),
-                batch_size: Int64(p.batchSize), samples: Int64(p.samples),
-                initial_epoch: Int64(p.initialEpoch), run_dir: UnsafePointer(me.runDirectory),
-                validation_samples: Int64(p.validationSamples))
-            let size = min(Int(out.pointee.struct_size), MemoryLayout<trainer_run_params_t>.size)
-            full.struct_size = UInt32(size)
-            withUnsafeBytes(of: &full) { bytes in
-                UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: size)
-            }
+            CStruct.copy(p.raw(runDirectory: UnsafePointer(me.runDirectory)), into: out)
             return TRAINER_STATUS_OK
         },
         snapshot_weights: { host in
@@ -136,17 +122,12 @@ final class HostTable {
             guard let me = context(host), let views = me.weightViews(), let out else { return TRAINER_STATUS_ERROR }
             guard index >= 0, index < views.count else { return TRAINER_STATUS_ERROR }
             let view = views[Int(index)]
-            var full = trainer_tensor_view_t(
+            CStruct.copy(trainer_tensor_view_t(
                 struct_size: UInt32(MemoryLayout<trainer_tensor_view_t>.size),
                 rank: UInt32(view.shape.count),
                 name: UnsafePointer(me.weightNames[Int(index)]),
                 shape: UnsafePointer(me.shapes[Int(index)]),
-                data: view.data, element_count: Int64(view.count))
-            let size = min(Int(out.pointee.struct_size), MemoryLayout<trainer_tensor_view_t>.size)
-            full.struct_size = UInt32(size)
-            withUnsafeBytes(of: &full) { bytes in
-                UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: size)
-            }
+                data: view.data, element_count: Int64(view.count)), into: out)
             return TRAINER_STATUS_OK
         },
         save_weights: { host, path, message, size in

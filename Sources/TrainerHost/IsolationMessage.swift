@@ -172,24 +172,7 @@ enum IsolationMessage: Equatable {
 
 extension PluginHook {
     /// The hook's code on the wire: its place in `trainer_hooks_t`.
-    var wireCode: UInt8 {
-        switch self {
-        case .trainBegin: return 0
-        case .trainEnd: return 1
-        case .epochBegin: return 2
-        case .epochEnd: return 3
-        case .trainBatchBegin: return 4
-        case .trainBatchEnd: return 5
-        case .testBegin: return 6
-        case .testEnd: return 7
-        case .testBatchBegin: return 8
-        case .testBatchEnd: return 9
-        case .predictBegin: return 10
-        case .predictEnd: return 11
-        case .predictBatchBegin: return 12
-        case .predictBatchEnd: return 13
-        }
-    }
+    var wireCode: UInt8 { UInt8(ordinal) }
 
     init?(wireCode: UInt8) {
         guard Int(wireCode) < PluginHook.allCases.count else { return nil }

@@ -55,8 +55,7 @@ enum PluginCreation {
             }
         }
         guard status == TRAINER_STATUS_OK else {
-            error[error.count - 1] = 0
-            let message = String(cString: error)
+            let message = error.withUnsafeMutableBufferPointer { ErrorBuffer.read($0.baseAddress!, size: $0.count) }
             throw PluginRunError.createFailed(plugin: plugin.id, message: message.isEmpty ? "no reason given" : message)
         }
         if let own = plugin.raw.instance_hooks?(created) {

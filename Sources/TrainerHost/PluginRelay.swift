@@ -339,10 +339,7 @@ final class PluginRelay {
             var out = trainer_run_params_t()
             out.struct_size = UInt32(MemoryLayout<trainer_run_params_t>.size)
             let status = t.get_run_params?(table, &out) ?? TRAINER_STATUS_ERROR
-            return .runParams(status: status, RunParameters(
-                verbose: Int(out.verbose), epochs: Int(out.epochs), steps: Int(out.steps), batchSize: Int(out.batch_size),
-                samples: Int(out.samples), initialEpoch: Int(out.initial_epoch),
-                runDirectory: out.run_dir.map { String(cString: $0) } ?? "", validationSamples: Int(out.validation_samples)))
+            return .runParams(status: status, RunParameters(out))
         case .snapshotWeights:
             return .count(t.snapshot_weights?(table) ?? -1)
         case .restoreWeights(let id):
@@ -481,14 +478,15 @@ final class PluginRelay {
 
     private func extensionTable<T>(_ id: String, as type: T.Type, _ table: UnsafePointer<trainer_host_t>) -> T? {
         guard let pointer = table.pointee.get_extension?(table, id) else { return nil }
-        return pointer.assumingMemoryBound(to: T.self).pointee
+        return CStruct.known(pointer, as: T.self)
     }
 
     private func withErrorBuffer(_ body: (UnsafeMutablePointer<CChar>, Int) -> trainer_status_t?) -> HostReply {
         var buffer = [CChar](repeating: 0, count: 1024)
-        let status = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) } ?? TRAINER_STATUS_ERROR
-        buffer[buffer.count - 1] = 0
-        return .status(status, message: status == TRAINER_STATUS_OK ? "" : String(cString: buffer))
+        return buffer.withUnsafeMutableBufferPointer { error in
+            let status = body(error.baseAddress!, error.count) ?? TRAINER_STATUS_ERROR
+            return .status(status, message: status == TRAINER_STATUS_OK ? "" : ErrorBuffer.read(error.baseAddress!, size: error.count))
+        }
     }
 
     /// get_weight: the view from the real table, its data copied into the shared region at

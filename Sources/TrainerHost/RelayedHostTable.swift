@@ -62,11 +62,7 @@ final class RelayedHostTable {
     private func status(_ request: HostRequest, error: UnsafeMutablePointer<CChar>? = nil, size: Int = 0) -> trainer_status_t {
         switch self.request(request) {
         case .status(let status, let message):
-            if status != TRAINER_STATUS_OK, let error, size > 0 {
-                let bytes = Array(message.utf8.prefix(size - 1))
-                for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
-                error[bytes.count] = 0
-            }
+            if status != TRAINER_STATUS_OK { ErrorBuffer.write(message, to: error, size: size) }
             return status
         case let other: unexpected(other)
         }
@@ -103,17 +99,7 @@ final class RelayedHostTable {
                     free(me.runDirectory)
                     me.runDirectory = strdup(p.runDirectory)
                 }
-                var full = trainer_run_params_t(
-                    struct_size: UInt32(MemoryLayout<trainer_run_params_t>.size),
-                    verbose: Int32(p.verbose), epochs: Int64(p.epochs), steps: Int64(p.steps),
-                    batch_size: Int64(p.batchSize), samples: Int64(p.samples),
-                    initial_epoch: Int64(p.initialEpoch), run_dir: UnsafePointer(me.runDirectory),
-                    validation_samples: Int64(p.validationSamples))
-                let size = min(Int(out.pointee.struct_size), MemoryLayout<trainer_run_params_t>.size)
-                full.struct_size = UInt32(size)
-                withUnsafeBytes(of: &full) { bytes in
-                    UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: size)
-                }
+                CStruct.copy(p.raw(runDirectory: UnsafePointer(me.runDirectory)), into: out)
                 return TRAINER_STATUS_OK
             case let other: me.unexpected(other)
             }
@@ -284,11 +270,7 @@ final class RelayedHostTable {
     }
 
     private func refuse(_ message: String, _ error: UnsafeMutablePointer<CChar>?, _ size: Int) -> trainer_status_t {
-        if let error, size > 0 {
-            let bytes = Array(message.utf8.prefix(size - 1))
-            for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
-            error[bytes.count] = 0
-        }
+        ErrorBuffer.write(message, to: error, size: size)
         return TRAINER_STATUS_ERROR
     }
 
@@ -310,7 +292,7 @@ final class RelayedHostTable {
             full.target_size = values.targetSize
             full.outputs = UnsafePointer(predictedOutputs.hold(values.outputs))
             full.targets = values.targetSize > 0 ? UnsafePointer(predictedTargets.hold(values.targets)) : nil
-            CStruct.copy(&full, into: out)
+            CStruct.copy(full, into: out)
             return TRAINER_STATUS_OK
         case let other: unexpected(other)
         }
@@ -340,11 +322,7 @@ final class RelayedHostTable {
                 switch me.request(.checkpointResume(directory: me.string(dir))) {
                 case .resume(let status, let wasFound, let message):
                     found?.pointee = wasFound ? 1 : 0
-                    if status != TRAINER_STATUS_OK, let error, size > 0 {
-                        let bytes = Array(message.utf8.prefix(size - 1))
-                        for (i, byte) in bytes.enumerated() { error[i] = CChar(bitPattern: byte) }
-                        error[bytes.count] = 0
-                    }
+                    if status != TRAINER_STATUS_OK { ErrorBuffer.write(message, to: error, size: size) }
                     return status
                 case let other: me.unexpected(other)
                 }
@@ -374,14 +352,10 @@ final class RelayedHostTable {
                 views[index] = buffers
             }
             let data = region.map { UnsafePointer(($0 + Int(offset)).assumingMemoryBound(to: Float.self)) }
-            var full = trainer_tensor_view_t(
+            CStruct.copy(trainer_tensor_view_t(
                 struct_size: UInt32(MemoryLayout<trainer_tensor_view_t>.size), rank: UInt32(shape.count),
-                name: UnsafePointer(buffers.name), shape: UnsafePointer(buffers.shape), data: data, element_count: count)
-            let written = min(Int(out.pointee.struct_size), MemoryLayout<trainer_tensor_view_t>.size)
-            full.struct_size = UInt32(written)
-            withUnsafeBytes(of: &full) { bytes in
-                UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: written)
-            }
+                name: UnsafePointer(buffers.name), shape: UnsafePointer(buffers.shape), data: data, element_count: count),
+                         into: out)
             return TRAINER_STATUS_OK
         case let other: unexpected(other)
         }

@@ -1,36 +1,5 @@
 import TrainerEngine
 
-/// The run's parameters plugins read through the host table (Keras's `callback.params`).
-public struct RunParameters: Sendable, Equatable {
-    public var verbose: Int
-    public var epochs: Int
-    public var steps: Int
-    public var batchSize: Int
-    public var samples: Int
-    public var initialEpoch: Int
-    public var runDirectory: String
-    public var validationSamples: Int
-    /// Data-parallel training: this process's rank and the number of ranks (0 of 1 without
-    /// mpirun); `steps` are then per rank and `batchSize` is per rank.
-    public var rank: Int
-    public var worldSize: Int
-
-    public init(verbose: Int = 1, epochs: Int = 1, steps: Int = 0, batchSize: Int = 32,
-                samples: Int = 0, initialEpoch: Int = 0, runDirectory: String = ".",
-                validationSamples: Int = 0, rank: Int = 0, worldSize: Int = 1) {
-        self.rank = rank
-        self.worldSize = worldSize
-        self.verbose = verbose
-        self.epochs = epochs
-        self.steps = steps
-        self.batchSize = batchSize
-        self.samples = samples
-        self.initialEpoch = initialEpoch
-        self.runDirectory = runDirectory
-        self.validationSamples = validationSamples
-    }
-}
-
 /// A read-only view of one weight tensor, valid until the weights change shape (never,
 /// during a run) and while the model lives.
 public struct WeightView {

@@ -4,10 +4,9 @@ extension Host {
     /// The host's "trainer.checkpoint/1" extension (the whole training state, for resumable
     /// runs), or nil when the host does not have it (e.g. `trainer replay`).
     public var checkpoints: Checkpoints? {
-        guard let pointer = `extension`(id: TRAINER_EXT_CHECKPOINT) else { return nil }
-        let table = pointer.assumingMemoryBound(to: trainer_checkpoint_ext_t.self)
-        guard table.pointee.struct_size >= MemoryLayout<trainer_checkpoint_ext_t>.size else { return nil }
-        return Checkpoints(host: self, table: table.pointee)
+        guard let table = extensionTable(TRAINER_EXT_CHECKPOINT, as: trainer_checkpoint_ext_t.self),
+              table.save != nil, table.resume != nil, table.remove != nil else { return nil }
+        return Checkpoints(host: self, table: table)
     }
 }
 

@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import TrainerABI
 import SwiftToolchain
 #if canImport(Glibc)
 import Glibc
@@ -228,7 +229,14 @@ private final class Instance {
 /// and becomes TRAINER_STATUS_ERROR, so no Swift error crosses the C boundary.
 @inline(__always)
 private func withInstance(
-    _ pointer: UnsafeMutableRawPointer?, _ what: StaticString, _ body: (Instance) throws -> Void
+    _ pointer: UnsafeMutableRawPointer?, _ hook: PluginHook, _ body: (Instance) throws -> Void
+) -> trainer_status_t {
+    withInstance(pointer, hook.rawValue, body)
+}
+
+@inline(__always)
+private func withInstance(
+    _ pointer: UnsafeMutableRawPointer?, _ what: @autoclosure () -> String, _ body: (Instance) throws -> Void
 ) -> trainer_status_t {
     guard let pointer else { return trainer_status_t(TRAINER_STATUS_ERROR) }
     // The host keeps the instance alive between create and destroy, so the call borrows it
@@ -238,23 +246,10 @@ private func withInstance(
             try body(instance)
             return trainer_status_t(TRAINER_STATUS_OK)
         } catch {
-            instance.host.log(.error, "\(what) failed: \(error)")
+            instance.host.log(.error, "\(what()) failed: \(error)")
             return trainer_status_t(TRAINER_STATUS_ERROR)
         }
     }
-}
-
-/// Copies `message` into a C error buffer of `size` bytes, NUL included, cutting it at a
-/// character boundary when it does not fit.
-private func writeError(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, size: Int) {
-    guard let buffer, size > 0 else { return }
-    let utf8 = Array(message.utf8)
-    var count = min(utf8.count, size - 1)
-    // Never end inside a character: back up while the first byte left out continues one.
-    while count > 0 && count < utf8.count && utf8[count] & 0xC0 == 0x80 { count -= 1 }
-    let bytes = utf8[..<count]
-    for (i, byte) in bytes.enumerated() { buffer[i] = CChar(bitPattern: byte) }
-    buffer[count] = 0
 }
 
 /// The run's values, in schema order, with defaults for any the host left out.
@@ -288,11 +283,11 @@ private let createInstance: @convention(c) (
     UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<CChar>?, Int
 ) -> trainer_status_t = { hostTable, values, instanceOut, errorBuffer, errorSize in
     guard let registration = currentRegistration() else {
-        writeError("the plugin's entry function was not called", to: errorBuffer, size: errorSize)
+        ErrorBuffer.write("the plugin's entry function was not called", to: errorBuffer, size: errorSize)
         return trainer_status_t(TRAINER_STATUS_ERROR)
     }
     guard let hostTable, let instanceOut else {
-        writeError("create needs a host table and an instance pointer", to: errorBuffer, size: errorSize)
+        ErrorBuffer.write("create needs a host table and an instance pointer", to: errorBuffer, size: errorSize)
         return trainer_status_t(TRAINER_STATUS_ERROR)
     }
     do {
@@ -304,7 +299,7 @@ private let createInstance: @convention(c) (
         liveInstances += 1
         return trainer_status_t(TRAINER_STATUS_OK)
     } catch {
-        writeError("\(error)", to: errorBuffer, size: errorSize)
+        ErrorBuffer.write("\(error)", to: errorBuffer, size: errorSize)
         return trainer_status_t(TRAINER_STATUS_ERROR)
     }
 }
@@ -344,95 +339,82 @@ private let loadInstanceState: @convention(c) (
 private func makeHooks<Plugin: TrainerCallback>(
     _ plugin: Plugin.Type
 ) -> UnsafeMutablePointer<trainer_hooks_t> {
-    var h = trainer_hooks_t()
-    h.struct_size = UInt32(MemoryLayout<trainer_hooks_t>.size)
-    if plugin is any OnTrainBegin.Type {
-        h.on_train_begin = { p, logs in
-            withInstance(p, "on_train_begin") { try $0.trainBegin?.onTrainBegin(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnTrainEnd.Type {
-        h.on_train_end = { p, logs in
-            withInstance(p, "on_train_end") { try $0.trainEnd?.onTrainEnd(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnEpochBegin.Type {
-        h.on_epoch_begin = { p, epoch, logs in
-            withInstance(p, "on_epoch_begin") {
-                try $0.epochBegin?.onEpochBegin(epoch: Int(epoch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnEpochEnd.Type {
-        h.on_epoch_end = { p, epoch, logs in
-            withInstance(p, "on_epoch_end") {
-                try $0.epochEnd?.onEpochEnd(epoch: Int(epoch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnTrainBatchBegin.Type {
-        h.on_train_batch_begin = { p, batch, logs in
-            withInstance(p, "on_train_batch_begin") {
-                try $0.trainBatchBegin?.onTrainBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnTrainBatchEnd.Type {
-        h.on_train_batch_end = { p, batch, logs in
-            withInstance(p, "on_train_batch_end") {
-                try $0.trainBatchEnd?.onTrainBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnTestBegin.Type {
-        h.on_test_begin = { p, logs in
-            withInstance(p, "on_test_begin") { try $0.testBegin?.onTestBegin(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnTestEnd.Type {
-        h.on_test_end = { p, logs in
-            withInstance(p, "on_test_end") { try $0.testEnd?.onTestEnd(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnTestBatchBegin.Type {
-        h.on_test_batch_begin = { p, batch, logs in
-            withInstance(p, "on_test_batch_begin") {
-                try $0.testBatchBegin?.onTestBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnTestBatchEnd.Type {
-        h.on_test_batch_end = { p, batch, logs in
-            withInstance(p, "on_test_batch_end") {
-                try $0.testBatchEnd?.onTestBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnPredictBegin.Type {
-        h.on_predict_begin = { p, logs in
-            withInstance(p, "on_predict_begin") { try $0.predictBegin?.onPredictBegin(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnPredictEnd.Type {
-        h.on_predict_end = { p, logs in
-            withInstance(p, "on_predict_end") { try $0.predictEnd?.onPredictEnd(logs: Logs(borrowing: logs)) }
-        }
-    }
-    if plugin is any OnPredictBatchBegin.Type {
-        h.on_predict_batch_begin = { p, batch, logs in
-            withInstance(p, "on_predict_batch_begin") {
-                try $0.predictBatchBegin?.onPredictBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
-    if plugin is any OnPredictBatchEnd.Type {
-        h.on_predict_batch_end = { p, batch, logs in
-            withInstance(p, "on_predict_batch_end") {
-                try $0.predictBatchEnd?.onPredictBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs))
-            }
-        }
-    }
     let hooks = UnsafeMutablePointer<trainer_hooks_t>.allocate(capacity: 1)
-    hooks.initialize(to: h)
+    hooks.initialize(to: trampolines.keeping(PluginHook.allCases.filter { plugin.adopts($0) }))
     return hooks
 }
+
+extension TrainerCallback {
+    /// Whether the plugin adopts the protocol of `hook` (`OnEpochEnd` for on_epoch_end, ...).
+    static func adopts(_ hook: PluginHook) -> Bool {
+        switch hook {
+        case .trainBegin: return self is any OnTrainBegin.Type
+        case .trainEnd: return self is any OnTrainEnd.Type
+        case .epochBegin: return self is any OnEpochBegin.Type
+        case .epochEnd: return self is any OnEpochEnd.Type
+        case .trainBatchBegin: return self is any OnTrainBatchBegin.Type
+        case .trainBatchEnd: return self is any OnTrainBatchEnd.Type
+        case .testBegin: return self is any OnTestBegin.Type
+        case .testEnd: return self is any OnTestEnd.Type
+        case .testBatchBegin: return self is any OnTestBatchBegin.Type
+        case .testBatchEnd: return self is any OnTestBatchEnd.Type
+        case .predictBegin: return self is any OnPredictBegin.Type
+        case .predictEnd: return self is any OnPredictEnd.Type
+        case .predictBatchBegin: return self is any OnPredictBatchBegin.Type
+        case .predictBatchEnd: return self is any OnPredictBatchEnd.Type
+        }
+    }
+}
+
+/// One C function per field of `trainer_hooks_t`, each calling the instance's hook; a plugin's
+/// table keeps those of the protocols it adopts (the others are NULL and cost nothing).
+private let trampolines = trainer_hooks_t(
+    struct_size: UInt32(MemoryLayout<trainer_hooks_t>.size),
+    on_train_begin: { p, logs in
+        withInstance(p, .trainBegin) { try $0.trainBegin?.onTrainBegin(logs: Logs(borrowing: logs)) }
+    },
+    on_train_end: { p, logs in
+        withInstance(p, .trainEnd) { try $0.trainEnd?.onTrainEnd(logs: Logs(borrowing: logs)) }
+    },
+    on_epoch_begin: { p, epoch, logs in
+        withInstance(p, .epochBegin) { try $0.epochBegin?.onEpochBegin(epoch: Int(epoch), logs: Logs(borrowing: logs)) }
+    },
+    on_epoch_end: { p, epoch, logs in
+        withInstance(p, .epochEnd) { try $0.epochEnd?.onEpochEnd(epoch: Int(epoch), logs: Logs(borrowing: logs)) }
+    },
+    on_train_batch_begin: { p, batch, logs in
+        withInstance(p, .trainBatchBegin) {
+            try $0.trainBatchBegin?.onTrainBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs))
+        }
+    },
+    on_train_batch_end: { p, batch, logs in
+        withInstance(p, .trainBatchEnd) { try $0.trainBatchEnd?.onTrainBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs)) }
+    },
+    on_test_begin: { p, logs in
+        withInstance(p, .testBegin) { try $0.testBegin?.onTestBegin(logs: Logs(borrowing: logs)) }
+    },
+    on_test_end: { p, logs in
+        withInstance(p, .testEnd) { try $0.testEnd?.onTestEnd(logs: Logs(borrowing: logs)) }
+    },
+    on_test_batch_begin: { p, batch, logs in
+        withInstance(p, .testBatchBegin) { try $0.testBatchBegin?.onTestBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs)) }
+    },
+    on_test_batch_end: { p, batch, logs in
+        withInstance(p, .testBatchEnd) { try $0.testBatchEnd?.onTestBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs)) }
+    },
+    on_predict_begin: { p, logs in
+        withInstance(p, .predictBegin) { try $0.predictBegin?.onPredictBegin(logs: Logs(borrowing: logs)) }
+    },
+    on_predict_end: { p, logs in
+        withInstance(p, .predictEnd) { try $0.predictEnd?.onPredictEnd(logs: Logs(borrowing: logs)) }
+    },
+    on_predict_batch_begin: { p, batch, logs in
+        withInstance(p, .predictBatchBegin) {
+            try $0.predictBatchBegin?.onPredictBatchBegin(batch: Int(batch), logs: Logs(borrowing: logs))
+        }
+    },
+    on_predict_batch_end: { p, batch, logs in
+        withInstance(p, .predictBatchEnd) {
+            try $0.predictBatchEnd?.onPredictBatchEnd(batch: Int(batch), logs: Logs(borrowing: logs))
+        }
+    })

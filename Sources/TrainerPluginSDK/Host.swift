@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import TrainerABI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,12 +21,7 @@ public final class Host {
     /// Wraps a host table given by `create`.
     public init(_ table: UnsafePointer<trainer_host_t>) {
         self.table = table
-        var copy = trainer_host_t()
-        let size = min(Int(table.pointee.struct_size), MemoryLayout<trainer_host_t>.size)
-        withUnsafeMutableBytes(of: &copy) { destination in
-            destination.copyMemory(from: UnsafeRawBufferPointer(start: table, count: size))
-        }
-        functions = copy
+        functions = CStruct.known(UnsafeRawPointer(table), as: trainer_host_t.self)
     }
 
     /// The host's name, e.g. "trainer".
@@ -183,8 +179,7 @@ public final class Host {
             throw HostError("the host cannot \(what)")
         }
         guard status == TRAINER_STATUS_OK else {
-            buffer[size - 1] = 0
-            let reason = String(cString: buffer)
+            let reason = ErrorBuffer.read(buffer, size: size)
             throw HostError(reason.isEmpty ? "could not \(what)" : reason)
         }
     }
@@ -209,47 +204,9 @@ public struct HostError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// The run's parameters: Keras's `callback.params` plus the run directory.
-public struct RunParameters: Equatable, Sendable {
-    /// 0 silent, 1 progress bar, 2 one line per epoch.
-    public var verbose: Int
-    /// Epochs the run asks for.
-    public var epochs: Int
-    /// Training batches per epoch (Keras: `params["steps"]`).
-    public var steps: Int
-    /// Samples per batch.
-    public var batchSize: Int
-    /// Training samples.
-    public var samples: Int
-    /// First epoch index (0 unless the run resumes).
-    public var initialEpoch: Int
-    /// Directory of this run's outputs (exists); empty when the host gave none.
-    public var runDirectory: String
-    /// Validation samples; 0 when the run has no validation data.
-    public var validationSamples: Int
-
-    public init(verbose: Int = 1, epochs: Int = 1, steps: Int = 0, batchSize: Int = 32,
-                samples: Int = 0, initialEpoch: Int = 0, runDirectory: String = "",
-                validationSamples: Int = 0) {
-        self.verbose = verbose
-        self.epochs = epochs
-        self.steps = steps
-        self.batchSize = batchSize
-        self.samples = samples
-        self.initialEpoch = initialEpoch
-        self.runDirectory = runDirectory
-        self.validationSamples = validationSamples
-    }
-
-    init(_ raw: trainer_run_params_t) {
-        // Fields past the struct_size the host wrote stay zero, as the ABI asks.
-        self.init(verbose: Int(raw.verbose), epochs: Int(raw.epochs), steps: Int(raw.steps),
-                  batchSize: Int(raw.batch_size), samples: Int(raw.samples),
-                  initialEpoch: Int(raw.initial_epoch),
-                  runDirectory: raw.run_dir.map { String(cString: $0) } ?? "",
-                  validationSamples: Int(raw.validation_samples))
-    }
-}
+/// The run's parameters: Keras's `callback.params` plus the run directory (the host's own
+/// type, shared through TrainerABI).
+public typealias RunParameters = TrainerABI.RunParameters
 
 /// A weight snapshot held by the host for this plugin instance.
 public struct WeightSnapshot: Hashable, Sendable {

@@ -25,8 +25,8 @@ final class SwiftProbeTests: XCTestCase {
                 export *
             }
             """.write(toFile: dir + "/module.modulemap", atomically: true, encoding: .utf8)
-        // The SDK and the one module it depends on (SwiftToolchain), each a static library.
-        for module in ["SwiftToolchain", "TrainerPluginSDK"] {
+        // The SDK and the modules it depends on (SwiftToolchain, TrainerABI), each a static library.
+        for module in ["SwiftToolchain", "TrainerABI", "TrainerPluginSDK"] {
             let directory = Repository.root + "/Sources/" + module
             let sources = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".swift") }.sorted().map { directory + "/" + $0 }
@@ -36,7 +36,7 @@ final class SwiftProbeTests: XCTestCase {
                     + sources + ["-o", dir + "/lib\(module).a"])
         }
         try ChildProcess.runSuccessfully(["swiftc", "-parse-as-library", "-emit-library", "-module-name", "SwiftProbe",
-                 "-I", dir, "-L", dir, "-lTrainerPluginSDK", "-lSwiftToolchain",
+                 "-I", dir, "-L", dir, "-lTrainerPluginSDK", "-lTrainerABI", "-lSwiftToolchain",
                  Repository.root + "/Tests/Fixtures/SwiftProbe.swift", "-o", dir + "/libSwiftProbe.so"])
         return dir + "/libSwiftProbe.so"
     }
