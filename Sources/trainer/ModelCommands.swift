@@ -18,11 +18,7 @@ struct SavedModelOptions: ParsableArguments {
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Directory plugins write into.", valueName: "DIR"))
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Enable plugin ID; --set options after it set its parameters (repeatable).", valueName: "ID"))
-    var plugin: [String] = []
-
-    @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
-    var set: [String] = []
+    @OptionGroup var plugins: PluginChoiceOptions
 
     @Flag(help: "Run every plugin in a plugin host process of its own (as isolate = true does for one).")
     var isolate = false
@@ -31,7 +27,7 @@ struct SavedModelOptions: ParsableArguments {
 
     func trainOptions() throws -> TrainOptions {
         TrainOptions(configPath: config, batchSize: batchSize, verbose: verbose, runDirectory: runDirectory, isolate: isolate,
-                     pluginOverrides: try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) },
+                     pluginOverrides: try plugins.overrides(),
                      pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure)
     }
 }

@@ -20,11 +20,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Replay the cases in FILE (JSON lines).", valueName: "FILE"))
     var cases: String?
 
-    @Option(help: ArgumentHelp("A plugin to replay; --set options after it set its parameters (repeatable).", valueName: "ID"))
-    var plugin: [String] = []
-
-    @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
-    var set: [String] = []
+    @OptionGroup var plugins: PluginChoiceOptions
 
     @Option(name: .customLong("initial-lr"), help: "The learning rate the run started with (default: from the history, else 0.001).")
     var initialLearningRate: Double?
@@ -44,7 +40,7 @@ struct ReplayCommand: ParsableCommand {
             if !result.allRan { throw TrainingFailure("some cases could not be replayed (see their \"error\")") }
             return
         }
-        let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
+        let overrides = try plugins.overrides()
         print(try HistoryReplay.run(historyPath: history!, overrides: overrides, initialLearningRate: initialLearningRate,
                                        pluginDirectories: search.pluginsDirectories, allowInsecure: search.allowInsecure))
     }

@@ -49,11 +49,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run's outputs into DIR.", valueName: "DIR"))
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Enable plugin ID for this run; --set options after it set its parameters (repeatable).", valueName: "ID"))
-    var plugin: [String] = []
-
-    @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
-    var set: [String] = []
+    @OptionGroup var plugins: PluginChoiceOptions
 
     @Option(name: .customLong("hook-timeout"),
             help: ArgumentHelp("End the run when a plugin's call lasts longer than this (default 300).", valueName: "SECONDS"))
@@ -81,7 +77,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let overrides = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
+        let overrides = try plugins.overrides()
         try MPICommunicator.startIfLaunched()
         var options = TrainOptions(
             configPath: config, epochs: epochs, batchSize: batchSize, limit: limit, verbose: verbose,

@@ -23,6 +23,30 @@ struct Trainer: ParsableCommand {
                       ValidateCheckCommand.self])
 }
 
+/// `--plugin ID --set key=value ...`, declared once for every command that takes it (train,
+/// evaluate, predict, replay).
+struct PluginChoiceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Plugin ID for this command; --set options after it set its parameters (repeatable).",
+                               valueName: "ID"))
+    var plugin: [String] = []
+
+    @Option(help: ArgumentHelp("Set a parameter of the --plugin before it (repeatable).", valueName: "key=value"))
+    var set: [String] = []
+
+    /// Each --plugin with the --set values that follow it. ArgumentParser gives each option's
+    /// values in order, not how the two interleave, so the pairing is read from the command
+    /// line and must agree with what ArgumentParser parsed: a disagreement (a value of another
+    /// option spelled like --plugin) is a usage error, never a silent misreading.
+    func overrides() throws -> [PluginOverride] {
+        let paired = try UsageProblem.wrap { try PluginOverride.parse(arguments: Array(CommandLine.arguments.dropFirst())) }
+        guard paired.map(\.id) == plugin, paired.reduce(0, { $0 + $1.settings.count }) == set.count else {
+            throw UsageProblem("command line: --plugin and --set could not be paired unambiguously; "
+                               + "write each --set right after the --plugin it sets")
+        }
+        return paired
+    }
+}
+
 /// Options every command that loads plugins takes.
 struct PluginSearchOptions: ParsableArguments {
     @Option(name: .customLong("plugins-dir"), help: ArgumentHelp("Also look for plugins in DIR (first; repeatable).", valueName: "DIR"))

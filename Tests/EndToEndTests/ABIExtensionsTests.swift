@@ -185,6 +185,19 @@ final class ABIExtensionsTests: EndToEndTestCase {
                        "the final weights are the average validation used: \(evaluated.stdout)")
     }
 
+    /// "trainer.distributed/1" reaches an isolated plugin through the relay: RankProbe, which
+    /// refuses to start without it, is created in its plugin host and says rank 0 of 1.
+    func testAnIsolatedPluginGetsTheDistributedExtension() throws {
+        let plugins = directory.appendingPathComponent("plugins").path
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileModes.set(plugins)
+        _ = try CCompiler.buildPlugin(Repository.fixtures + "/rank_probe.c", into: plugins, name: "RankProbe")
+        let result = try train(["--epochs", "1", "--plugins-dir", plugins, "--plugin", "RankProbe", "--isolate"])
+        XCTAssertEqual(result.status, 0, result.output)
+        let said = try String(contentsOf: directory.appendingPathComponent("run/rank-0.txt"), encoding: .utf8)
+        XCTAssertTrue(said.hasPrefix("rank 0 world 1 batches 8 "), said)
+    }
+
     /// A required parameter left out is a usage error naming the plugin and the key; `plugins
     /// info` shows it as required.
     func testRequiredParameterIsRefusedNamingPluginAndKey() throws {

@@ -1,9 +1,10 @@
 /* Prints the C compiler's layout of every struct of trainer_plugin.h, one line each:
  *   <struct> size <sizeof> align <alignof>
  *   <struct>.<field> <offsetof> <sizeof>
- * tests/layout.rs compiles and runs it and compares each line with the Rust mirror (src/abi.rs).
- * The last line, "fields <n>", counts the fields of each struct as the C compiler sees them:
- * a struct whose sizeof grew past its last listed field means a field this list misses. */
+ * tests/layout.rs compiles and runs it and compares each line with the Rust mirror (src/abi.rs),
+ * and checks that each struct's listed fields cover its whole size (a struct whose sizeof grew
+ * past its last listed field means a field this list misses). The last line, "ABI <major>.<minor>",
+ * is the header's version, which the mirror's constants must match. */
 #include "trainer_plugin.h"
 #include <stdalign.h>
 #include <stdio.h>
