@@ -31,7 +31,7 @@ static const trainer_param_spec_t *const params[] = {&message_spec};
 static trainer_status_t on_train_begin(void *instance, const trainer_logs_t *logs) {
     (void)logs;
     plugin_t *self = instance;
-    trainer_log(self->host, TRAINER_LOG_INFO, "@NAME@: %s", self->message);
+    trainer_log(self->host, TRAINER_LOG_INFO, "%s", self->message); /* the host prefixes it with the id */
     return TRAINER_STATUS_OK;
 }
 
@@ -52,7 +52,7 @@ static trainer_status_t on_epoch_end(void *instance, int64_t epoch, const traine
     plugin_t *self = instance;
     double loss;
     if (trainer_logs_get(logs, "loss", &loss))
-        trainer_log(self->host, TRAINER_LOG_INFO, "@NAME@: epoch %lld loss %.4f", (long long)epoch, loss);
+        trainer_log(self->host, TRAINER_LOG_INFO, "epoch %lld loss %.4f", (long long)epoch, loss);
     return TRAINER_STATUS_OK;
 }
 

@@ -35,7 +35,7 @@ impl Callback for @NAME@ {
 
     /// Before the first epoch; logs are empty.
     fn on_train_begin(&mut self, _logs: &Logs) -> Result<(), Error> {
-        self.host.info(&format!("@NAME@: {}", self.message));
+        self.host.info(&self.message); // the host prefixes it with the plugin's id
         Ok(())
     }
 
@@ -52,7 +52,7 @@ impl Callback for @NAME@ {
     /// After each epoch and its validation: loss, metrics, val_loss, val_<metric>, learning_rate.
     fn on_epoch_end(&mut self, epoch: i64, logs: &Logs) -> Result<(), Error> {
         if let Some(loss) = logs.get("loss") {
-            self.host.info(&format!("@NAME@: epoch {epoch} loss {loss:.4}"));
+            self.host.info(&format!("epoch {epoch} loss {loss:.4}"));
         }
         Ok(())
     }

@@ -24,7 +24,7 @@ public final class @NAME@: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpochBeg
 
     /// Before the first epoch; logs are empty.
     public func onTrainBegin(logs: Logs) throws {
-        host.log(.info, "@NAME@: \(message)")
+        host.log(.info, message)  // the host prefixes it with the plugin's id
     }
 
     /// After the last epoch, with its logs.
@@ -36,7 +36,7 @@ public final class @NAME@: TrainerCallback, OnTrainBegin, OnTrainEnd, OnEpochBeg
     /// After each epoch and its validation: loss, metrics, val_loss, val_<metric>, learning_rate.
     public func onEpochEnd(epoch: Int, logs: Logs) throws {
         if let loss = logs["loss"] {
-            host.log(.info, "@NAME@: epoch \(epoch) loss \(loss)")
+            host.log(.info, "epoch \(epoch) loss \(loss)")
         }
     }
 
