@@ -21,8 +21,6 @@ final class HostTable {
     private let evaluateLogs = CLogs()
     /// The hook the dispatcher is calling, whose logs "trainer.logs/1" writes into.
     var currentHook: CurrentHook?
-    /// Buffers behind the last "trainer.predict/1" answer (valid until the next).
-    var predictionScratch: [Float] = []
     /// What the plugin stated through "trainer.report/1", in first-report order.
     private(set) var reports: [(name: String, value: Double)] = []
 
