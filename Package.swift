@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "TrainerHostTests", dependencies: ["TrainerHost", "TrainerEngine", "TrainerData", "CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "TrainerRunTests", dependencies: ["TrainerRun"]),
         // What the plugin test targets share: loading a built plugin .so, a fake host, hook calls.
-        .target(name: "PluginTestSupport", dependencies: ["CTrainerPlugin"], path: "Tests/PluginTestSupport"),
+        .target(name: "PluginTestSupport", dependencies: ["CTrainerPlugin", "TrainerABI"], path: "Tests/PluginTestSupport"),
         .testTarget(name: "TrainerPluginSDKTests", dependencies: ["CTrainerPlugin", "PluginTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PluginTestSupport"]),
         .testTarget(name: "KerasParityTests", dependencies: ["PluginTestSupport"]),

@@ -101,7 +101,7 @@ enum DescriptorReader {
         var spec = ParameterSpec(name: name, type: type, help: cString(raw.help) ?? "",
                                  defaultValue: .none, nullable: nullable,
                                  minimum: minimum, maximum: maximum, choices: choices, required: required)
-        guard let value = ValueConversion.read(raw.default_value) else {
+        guard let value = ParameterValue(raw.default_value) else {
             return .failure(Problem(reason: "parameter \"\(name)\" has a default of unknown type \(raw.default_value.type)"))
         }
         // A required parameter's default is never used: none is as good as any.

@@ -28,17 +28,7 @@ enum PluginCreation {
             return UnsafePointer(made)
         }
         let names = specs.map { Optional(cString($0.name)) }
-        let cValues: [trainer_value_t] = values.map { value in
-            var out = trainer_value_t()
-            switch value {
-            case .none: out.type = trainer_value_type_t(TRAINER_VALUE_NONE)
-            case .bool(let b): out.type = trainer_value_type_t(TRAINER_VALUE_BOOL); out.int_value = b ? 1 : 0
-            case .int(let i): out.type = trainer_value_type_t(TRAINER_VALUE_INT); out.int_value = i
-            case .double(let d): out.type = trainer_value_type_t(TRAINER_VALUE_DOUBLE); out.double_value = d
-            case .string(let s): out.type = trainer_value_type_t(TRAINER_VALUE_STRING); out.string_value = cString(s)
-            }
-            return out
-        }
+        let cValues = values.map { $0.raw(cString: cString) }
         var created: UnsafeMutableRawPointer? = nil
         var error = [CChar](repeating: 0, count: 1024)
         let status = names.withUnsafeBufferPointer { namesBuffer in

@@ -160,24 +160,7 @@ private func cSpec(_ spec: ParameterSpec) -> trainer_param_spec_t {
 }
 
 private func cValue(_ value: ParameterValue) -> trainer_value_t {
-    var c = trainer_value_t()
-    switch value {
-    case .none:
-        c.type = trainer_value_type_t(TRAINER_VALUE_NONE)
-    case .bool(let v):
-        c.type = trainer_value_type_t(TRAINER_VALUE_BOOL)
-        c.int_value = v ? 1 : 0
-    case .int(let v):
-        c.type = trainer_value_type_t(TRAINER_VALUE_INT)
-        c.int_value = Int64(v)
-    case .double(let v):
-        c.type = trainer_value_type_t(TRAINER_VALUE_DOUBLE)
-        c.double_value = v
-    case .string(let v):
-        c.type = trainer_value_type_t(TRAINER_VALUE_STRING)
-        c.string_value = staticCString(v)
-    }
-    return c
+    value.raw(cString: staticCString)
 }
 
 // MARK: - Instances
@@ -268,13 +251,11 @@ private func readParameters(_ values: UnsafePointer<trainer_param_values_t>?,
 }
 
 private func swiftValue(_ value: trainer_value_t, as kind: ParameterSpec.Kind) -> ParameterValue {
-    switch Int32(value.type) {
-    case TRAINER_VALUE_BOOL: return .bool(value.int_value != 0)
-    case TRAINER_VALUE_INT:
-        return kind == .double ? .double(Double(value.int_value)) : .int(Int(value.int_value))
-    case TRAINER_VALUE_DOUBLE: return .double(value.double_value)
-    case TRAINER_VALUE_STRING: return .string(value.string_value.map { String(cString: $0) } ?? "")
-    default: return .none
+    // The host converts an int given for a double; an older host may not have.
+    switch ParameterValue(value) {
+    case .int(let i)? where kind == .double: return .double(Double(i))
+    case let read?: return read
+    case nil: return .none
     }
 }
 

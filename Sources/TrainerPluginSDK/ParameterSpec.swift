@@ -1,12 +1,8 @@
-/// A value of a plugin parameter: what a run's configuration gives, or a schema's default.
-public enum ParameterValue: Equatable, Sendable {
-    /// No value: Keras's `None`. Only nullable parameters have it.
-    case none
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-}
+import TrainerABI
+
+/// A value of a plugin parameter: what a run's configuration gives, or a schema's default (the
+/// host's own type, shared through TrainerABI).
+public typealias ParameterValue = TrainerABI.ParameterValue
 
 /// One parameter of a plugin's schema. Build it with the typed helpers:
 ///
@@ -79,7 +75,7 @@ public struct ParameterSpec: Equatable, Sendable {
                            min: Int? = nil, max: Int? = nil,
                            nullable: Bool = false) -> ParameterSpec {
         ParameterSpec(name: name, kind: .int, help: help,
-                      defaultValue: defaultValue.map { .int($0) } ?? .none,
+                      defaultValue: defaultValue.map { .int(Int64($0)) } ?? .none,
                       nullable: nullable, min: min.map(Double.init), max: max.map(Double.init))
     }
 

@@ -57,7 +57,7 @@ public struct Parameters: Sendable {
     public func optionalInt(_ name: String) throws -> Int? {
         switch try value(name) {
         case .none: return nil
-        case .int(let v): return v
+        case .int(let v): return Int(v)
         case .double(let v) where v.rounded() == v && abs(v) < 9.0e18: return Int(v)
         case let other: throw typeError(name, "an int", other)
         }

@@ -82,7 +82,7 @@ final class ExpressionPluginTests: XCTestCase {
 
     private func stopWhen(_ condition: String, verbose: Int = 1) throws -> PluginInstance {
         try LoadedPlugin(product: "StopWhen")
-            .createInstance(host: FakeHost(runDirectory: dir), ["condition": .string(condition), "verbose": .int(verbose)]).get()
+            .createInstance(host: FakeHost(runDirectory: dir), ["condition": .string(condition), "verbose": .int(Int64(verbose))]).get()
     }
 
     func testStopsAtTheFirstEpochWhereTheConditionHolds() throws {

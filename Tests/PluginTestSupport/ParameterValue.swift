@@ -1,11 +1,10 @@
 import CTrainerPlugin
 import Foundation
+@_exported import TrainerABI
 
-/// A parameter value as a run's configuration gives it (`--set name=value`, a plugins file),
-/// before the host converts it to the schema's type.
-public enum ParameterValue {
-    case none, bool(Bool), int(Int), double(Double), string(String)
-
+/// A parameter value as a run's configuration gives it (`--set name=value`, a plugins file) is
+/// the shared `ParameterValue`; the tests pass it to `create` as the host does.
+extension ParameterValue {
     /// The C value the host passes for a parameter of `spec`: an int given for a double is
     /// converted, as the host converts it. A string is copied with strdup and appended to
     /// `strings`, which the caller frees once `create` has returned.
@@ -22,7 +21,7 @@ public enum ParameterValue {
             value.double_value = Double(i)
         case .int(let i):
             value.type = trainer_value_type_t(TRAINER_VALUE_INT)
-            value.int_value = Int64(i)
+            value.int_value = i
         case .double(let d):
             value.type = trainer_value_type_t(TRAINER_VALUE_DOUBLE)
             value.double_value = d

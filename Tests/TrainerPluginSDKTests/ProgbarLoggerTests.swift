@@ -35,7 +35,7 @@ final class ProgbarLoggerTests: XCTestCase {
         let progbar = try LoadedPlugin(product: "ProgbarLogger")
         let host = FakeHost(epochs: epochs, steps: steps, verbose: 1)
         return try capturingStandardOutput {
-            let instance = try progbar.create(host: host, verbose.map { ["verbose": .int($0)] } ?? [:]).get()
+            let instance = try progbar.create(host: host, verbose.map { ["verbose": .int(Int64($0))] } ?? [:]).get()
             defer { progbar.destroy(instance) }
             progbar.call(\.on_train_begin, instance)
             for epoch in 0..<epochs {
