@@ -424,6 +424,13 @@ final class PluginRelay {
         case .predictValidationBatch(let batch):
             return prediction(table) { ext, out, error, size in ext.predict_validation_batch?(table, batch, out, error, size) }
         case .predict(let rows, let inputSize, let inputs):
+            // The frame's counts must describe its floats: the training process never reads
+            // past what the plugin host sent.
+            let (total, overflow) = rows.multipliedReportingOverflow(by: inputSize)
+            guard rows >= 0, inputSize > 0, !overflow, total == Int64(inputs.count) else {
+                return .prediction(status: TRAINER_STATUS_ERROR,
+                                   message: "predict: \(rows) rows of \(inputSize) values do not match the \(inputs.count) sent", .init())
+            }
             return inputs.withUnsafeBufferPointer { buffer in
                 prediction(table) { ext, out, error, size in
                     ext.predict?(table, buffer.baseAddress, rows, inputSize, out, error, size)

@@ -321,11 +321,18 @@ public final class TrainingRun: TrainingSession {
         guard inputSize == model.inputSize else {
             throw ModelError("the model takes \(model.inputSize) values per sample (input shape \(model.inputShape)), got input_size \(inputSize)")
         }
+        let (outputs, overflow) = rows.multipliedReportingOverflow(by: model.outputSize)
+        guard !overflow, outputs <= Self.maximumPredictedValues else {
+            throw ModelError("predicting \(rows) samples at once would make more than \(Self.maximumPredictedValues) outputs; pass fewer rows")
+        }
         let predictor = try predictor()
-        let outputs = predictor.predict(inputs.baseAddress, rows: rows)
-        return Prediction(firstSample: 0, rows: rows, outputSize: predictor.outputSize, outputs: outputs,
+        let predicted = predictor.predict(inputs.baseAddress, rows: rows)
+        return Prediction(firstSample: 0, rows: rows, outputSize: predictor.outputSize, outputs: predicted,
                           targetSize: 0, targets: nil)
     }
+
+    /// The most outputs one "trainer.predict/1" call may ask for (1 GiB of floats).
+    static let maximumPredictedValues = 1 << 28
 
     /// The predictor over the validation data, made on first use.
     private func predictor() throws -> Predictor {

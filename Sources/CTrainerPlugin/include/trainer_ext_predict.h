@@ -52,7 +52,7 @@ typedef struct trainer_predict_ext {
      * row-major, each sample as the model's input reads it (after the data's normalization);
      * input_size must be the product of the model's input shape. out->targets is NULL and
      * out->first_sample 0. `inputs` is borrowed for the call. rows may exceed the batch size:
-     * the host runs as many batches as needed. */
+     * the host runs as many batches as needed, up to 2^28 output values in one call. */
     trainer_status_t (*predict)(const trainer_host_t *host, const float *inputs, int64_t rows,
                                 int64_t input_size, trainer_prediction_t *out, char *error,
                                 size_t error_size);
