@@ -81,7 +81,7 @@ enum HostExtensions {
                 return TRAINER_STATUS_ERROR
             }
             logs.set(text, value)
-            hook.changed = true
+            hook.changed.pointee = true
             return TRAINER_STATUS_OK
         }))
 
@@ -140,7 +140,15 @@ enum HostExtensions {
 /// changed them (the dispatcher then mirrors them again for the plugins after it).
 final class CurrentHook {
     var logs: Logs?
-    var changed = false
+    /// Set by "trainer.logs/1"; read by the dispatcher after every call, through a pointer so
+    /// that the read costs a load and nothing else.
+    let changed: UnsafeMutablePointer<Bool> = {
+        let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        flag.initialize(to: false)
+        return flag
+    }()
+
+    deinit { changed.deallocate() }
 }
 
 /// The reason given to `stop_training_because`, as the host keeps it: UTF-8 (bytes that are

@@ -62,13 +62,14 @@ public final class PluginDispatcher: FitCallback {
         let entry = hook.guardName
         current.logs = logs
         defer { current.logs = nil }
+        let changed = current.changed
         for call in calls {
             trainer_guard_enter(call.name, entry)
             let status = call.function(call.instance, c)
             trainer_guard_leave()
-            if current.changed {
+            if changed.pointee {
                 // A plugin added to the logs (trainer.logs/1): the next ones see its values.
-                current.changed = false
+                changed.pointee = false
                 c = mirror(logs)
             }
             if status != TRAINER_STATUS_OK {
@@ -85,12 +86,13 @@ public final class PluginDispatcher: FitCallback {
         let entry = hook.guardName
         current.logs = logs
         defer { current.logs = nil }
+        let changed = current.changed
         for call in calls {
             trainer_guard_enter(call.name, entry)
             let status = call.function(call.instance, Int64(index), c)
             trainer_guard_leave()
-            if current.changed {
-                current.changed = false
+            if changed.pointee {
+                changed.pointee = false
                 c = mirror(logs)
             }
             if status != TRAINER_STATUS_OK {
