@@ -74,7 +74,7 @@ func cSpec(_ spec: ParameterSpec) -> trainer_param_spec_t {
         c.flags |= UInt32(TRAINER_PARAM_HAS_MAX)
         c.max = max
     }
-    if let choices = spec.choices {
+    if !spec.choices.isEmpty, case let choices = spec.choices {
         c.choices = staticCString(choices.joined(separator: "|"))
     }
     return c

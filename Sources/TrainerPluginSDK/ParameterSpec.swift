@@ -23,42 +23,26 @@ public typealias ParameterValue = TrainerABI.ParameterValue
 /// than 1.2 passes none, which `init` should refuse. Bounds are inclusive. The host checks the schema when
 /// it loads the plugin and a run's values against it before training starts, so `init` sees
 /// only valid values.
-public struct ParameterSpec: Equatable, Sendable {
+public typealias ParameterSpec = TrainerABI.ParameterSpec
+
+extension ParameterSpec {
     /// The type a parameter's values have.
-    public enum Kind: Equatable, Sendable {
-        case bool, int, double, string
-    }
+    public typealias Kind = ParameterType
 
-    /// Keras's parameter name, e.g. "patience".
-    public let name: String
-    public let kind: Kind
-    /// One line for `trainer plugins info`.
-    public let help: String
-    /// The value used when a run does not set the parameter; `.none` only when nullable.
-    public let defaultValue: ParameterValue
-    /// Whether the parameter may be none (Keras: `None`).
-    public let nullable: Bool
+    /// The type a parameter's values have.
+    public var kind: Kind { type }
     /// Inclusive lower bound (int and double only).
-    public let min: Double?
+    public var min: Double? { minimum }
     /// Inclusive upper bound (int and double only).
-    public let max: Double?
-    /// Allowed values (string only); nil allows any string.
-    public let choices: [String]?
-    /// Whether a run must set it (TRAINER_PARAM_REQUIRED); it then has no default.
-    public let required: Bool
+    public var max: Double? { maximum }
 
+    /// A parameter; a `.none` default makes it nullable. `choices`: allowed strings, nil for any.
     public init(name: String, kind: Kind, help: String, defaultValue: ParameterValue,
                 nullable: Bool = false, min: Double? = nil, max: Double? = nil,
                 choices: [String]? = nil, required: Bool = false) {
-        self.required = required
-        self.name = name
-        self.kind = kind
-        self.help = help
-        self.defaultValue = defaultValue
-        self.nullable = nullable || defaultValue == .none
-        self.min = min
-        self.max = max
-        self.choices = choices
+        self.init(name: name, type: kind, help: help, defaultValue: defaultValue,
+                  nullable: nullable || defaultValue == .none, minimum: min, maximum: max,
+                  choices: choices ?? [], required: required)
     }
 
     /// A floating-point parameter. An integer given in a run's configuration is accepted.
@@ -98,6 +82,6 @@ public struct ParameterSpec: Equatable, Sendable {
     /// `spec` made one the run must set: no default (none for hosts older than ABI 1.2).
     public static func required(_ spec: ParameterSpec) -> ParameterSpec {
         ParameterSpec(name: spec.name, kind: spec.kind, help: spec.help, defaultValue: .none, nullable: true,
-                      min: spec.min, max: spec.max, choices: spec.choices, required: true)
+                      min: spec.min, max: spec.max, choices: spec.choices.isEmpty ? nil : spec.choices, required: true)
     }
 }
