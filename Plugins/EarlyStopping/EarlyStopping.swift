@@ -270,7 +270,12 @@ public final class EarlyStopping: TrainerCallback, OnTrainBegin, OnEpochEnd, OnT
         header.write(bestEpoch)
         header.write(best != nil)
         header.write(best ?? 0)
-        if restoreBestWeights, let bestWeights {
+        if restoreBestWeights, let pending = bestWeightsToLoad {
+            // Loaded and not yet turned into a host snapshot (that happens at on_train_begin):
+            // saved again as loaded.
+            header.write(true)
+            pending.write(to: &header, raw: &raw)
+        } else if restoreBestWeights, let bestWeights {
             if savedBestWeights == nil {
                 savedBestWeights = try SavedWeights.capture(bestWeights, host: host)
             }

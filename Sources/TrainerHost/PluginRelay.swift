@@ -416,7 +416,7 @@ final class PluginRelay {
             guard let ext = extensionTable(TRAINER_EXT_WEIGHTS, as: trainer_weights_ext_t.self, table) else {
                 return .status(TRAINER_STATUS_ERROR, message: "no trainer.weights/1 in this host")
             }
-            return withFloatPointers(all) { pointers, counts in
+            return FloatArrays.withPointers(all) { pointers, counts in
                 withErrorBuffer { ext.set_weights?(table, Int64(all.count), pointers, counts, $0, $1) }
             }
         case .validationBatches:
@@ -435,25 +435,6 @@ final class PluginRelay {
                 prediction(table) { ext, out, error, size in
                     ext.predict?(table, buffer.baseAddress, rows, inputSize, out, error, size)
                 }
-            }
-        }
-    }
-
-    /// Pointers to each array's floats and their counts, for set_weights: the arrays laid end
-    /// to end in one buffer, with one more float so that no pointer is NULL.
-    private func withFloatPointers<R>(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>, UnsafePointer<Int64>) -> R) -> R {
-        let joined = Array(arrays.joined()) + [0]
-        let counts = arrays.map { Int64($0.count) } + [0]
-        var starts: [Int] = []
-        var offset = 0
-        for array in arrays {
-            starts.append(offset)
-            offset += array.count
-        }
-        return joined.withUnsafeBufferPointer { all in
-            let pointers: [UnsafePointer<Float>?] = starts.map { all.baseAddress! + $0 } + [nil]
-            return pointers.withUnsafeBufferPointer { p in
-                counts.withUnsafeBufferPointer { body(p.baseAddress!, $0.baseAddress!) }
             }
         }
     }

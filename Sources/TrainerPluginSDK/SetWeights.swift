@@ -1,4 +1,5 @@
 import CTrainerPlugin
+import TrainerABI
 
 extension Host {
     /// Sets weight `index` (numbered as `weight(at:)` numbers them) from `values`, its element
@@ -17,22 +18,9 @@ extension Host {
     /// fit.
     public func setWeights(_ values: [[Float]]) throws {
         let table = try weightsTable()
-        let joined = Array(values.joined()) + [0]
-        let counts = values.map { Int64($0.count) } + [0]
-        var offset = 0
-        var starts: [Int] = []
-        for array in values {
-            starts.append(offset)
-            offset += array.count
-        }
-        try joined.withUnsafeBufferPointer { all in
-            let pointers: [UnsafePointer<Float>?] = starts.map { all.baseAddress! + $0 } + [nil]
-            try pointers.withUnsafeBufferPointer { data in
-                try counts.withUnsafeBufferPointer { sizes in
-                    try withErrorBuffer("set the weights") { error, size in
-                        table.set_weights?(self.table, Int64(values.count), data.baseAddress, sizes.baseAddress, error, size)
-                    }
-                }
+        try FloatArrays.withPointers(values) { data, sizes in
+            try withErrorBuffer("set the weights") { error, size in
+                table.set_weights?(self.table, Int64(values.count), data, sizes, error, size)
             }
         }
     }
