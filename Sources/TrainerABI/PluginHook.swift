@@ -76,16 +76,6 @@ public enum PluginHook: String, CaseIterable, Codable, Sendable {
     public var cName: UnsafePointer<CChar> { Self.cNames[ordinal] }
     private static let cNames: [UnsafePointer<CChar>] = allCases.map { UnsafePointer(strdup($0.rawValue)!) }
 
-    /// Whether the hook takes an index (epoch or batch).
-    public var isIndexed: Bool { field.indexed != nil }
-
-    /// Whether the hook runs once per batch (where a plugin's cost multiplies).
-    public var isBatchHook: Bool {
-        switch self {
-        case .trainBatchBegin, .trainBatchEnd, .testBatchBegin, .testBatchEnd, .predictBatchBegin, .predictBatchEnd: return true
-        default: return false
-        }
-    }
 }
 
 extension trainer_hooks_t {

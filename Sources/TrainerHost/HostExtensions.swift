@@ -5,10 +5,6 @@ import TrainerEngine
 /// The host's extensions, the optional capabilities `get_extension(id)` finds: one static C
 /// table per id, each function finding its plugin's `HostTable` through `host_data`.
 enum HostExtensions {
-    /// Every id this host answers, in the order the header lists them.
-    static let ids = [TRAINER_EXT_REPORT, TRAINER_EXT_CHECKPOINT, TRAINER_EXT_DISTRIBUTED,
-                      TRAINER_EXT_LOGS, TRAINER_EXT_WEIGHTS, TRAINER_EXT_PREDICT]
-
     /// The static table of extension `id`, or nil when this host has no such extension.
     static func table(for id: String) -> UnsafeRawPointer? {
         switch id {
